@@ -1,0 +1,30 @@
+// The data sources the exporter reads, with the documented maximum latency of the view behind each
+// (shared/docs/reference/detection-sources.md section 6). Default intervals never poll faster than the data can
+// change; configuration may override intervals per account but is validated against these names.
+export interface SourceDefinition {
+  /** ACCOUNT_USAGE view (or command) the source reads. */
+  readonly view: string;
+  /** Documented maximum ingestion latency of that view, in seconds. */
+  readonly latencySeconds: number;
+  /** Default polling interval, in seconds. */
+  readonly defaultIntervalSeconds: number;
+}
+
+const MINUTE = 60;
+const HOUR = 60 * MINUTE;
+
+export const SOURCES = {
+  query_history: { view: 'QUERY_HISTORY', latencySeconds: 45 * MINUTE, defaultIntervalSeconds: 30 * MINUTE },
+  login_history: { view: 'LOGIN_HISTORY', latencySeconds: 2 * HOUR, defaultIntervalSeconds: 30 * MINUTE },
+  sessions: { view: 'SESSIONS', latencySeconds: 3 * HOUR, defaultIntervalSeconds: 1 * HOUR },
+  access_history: { view: 'ACCESS_HISTORY', latencySeconds: 3 * HOUR, defaultIntervalSeconds: 1 * HOUR },
+  users: { view: 'USERS', latencySeconds: 2 * HOUR, defaultIntervalSeconds: 1 * HOUR },
+  grants: { view: 'GRANTS_TO_USERS', latencySeconds: 2 * HOUR, defaultIntervalSeconds: 1 * HOUR },
+  shares: { view: 'SHARES', latencySeconds: 3 * HOUR, defaultIntervalSeconds: 1 * HOUR },
+  data_transfer: { view: 'DATA_TRANSFER_HISTORY', latencySeconds: 2 * HOUR, defaultIntervalSeconds: 1 * HOUR },
+  parameters: { view: 'SHOW PARAMETERS IN ACCOUNT', latencySeconds: 0, defaultIntervalSeconds: 1 * HOUR },
+  trust_center: { view: 'TRUST_CENTER.FINDINGS', latencySeconds: 0, defaultIntervalSeconds: 6 * HOUR },
+} as const satisfies Record<string, SourceDefinition>;
+
+export type SourceId = keyof typeof SOURCES;
+export const SOURCE_IDS = Object.keys(SOURCES) as SourceId[];

@@ -1,0 +1,247 @@
+// The shape of the configuration file, as zod schemas. Field-level rules live here (types, ranges, identifier and
+// reference syntax, known detection ids); rules that span fields (unique names, user required for key-pair) and
+// reading referenced secrets live in validate.ts, so that one bad field never hides problems elsewhere.
+//
+// Every object is strict: an unknown key is an error, because a typo such as `disable:` must not silently leave a
+// detection on.
+import { z } from 'zod';
+import { SOURCE_IDS, type SourceId } from '../collect/source-ids.ts';
+import { BUILT_IN_DETECTION_IDS, DETECTION_ID_PATTERN } from '../detect/catalog-ids.ts';
+import { parseAccountIdentifier, parseEndpointOverride } from '../snowflake/account-identifier.ts';
+import { DURATION_HINT, formatDuration, parseDurationSeconds } from './duration.ts';
+import { parseSecretReference } from './secret-reference.ts';
+import { didYouMean } from './suggest.ts';
+
+export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export const SEVERITIES = ['info', 'low', 'medium', 'high', 'critical'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+export const AUTH_METHODS = ['keypair', 'pat', 'oauth'] as const;
+export type AuthMethod = (typeof AUTH_METHODS)[number];
+
+/** Polling faster than this only burns warehouse time: ACCOUNT_USAGE lags by 45 minutes or more. */
+export const MIN_INTERVAL_SECONDS = 60;
+export const MAX_INTERVAL_SECONDS = 7 * 86_400;
+export const MIN_STATEMENT_TIMEOUT_SECONDS = 10;
+/** The SQL API's own ceiling for the `timeout` field (7 days). */
+export const MAX_STATEMENT_TIMEOUT_SECONDS = 604_800;
+export const MAX_CONCURRENCY = 32;
+
+/** Field names that hold credentials, per auth method. Their values are references, never printed. */
+export const SECRET_FIELDS = {
+  keypair: ['privateKey', 'passphrase'],
+  pat: ['token'],
+  oauth: ['clientSecret'],
+} as const satisfies Record<AuthMethod, readonly string[]>;
+
+export const ACCOUNT_NAME_PATTERN = /^[a-z0-9][a-z0-9_-]{0,62}$/;
+// Unquoted Snowflake identifiers, or a double-quoted one. These go into JSON request fields, not into SQL text, but a
+// typo caught here is cheaper than a 422 at 3 a.m.
+const SNOWFLAKE_OBJECT_NAME = /^(?:[A-Za-z_][A-Za-z0-9_$]{0,254}|"(?:[^"]|""){1,255}")$/;
+const LISTEN = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/;
+const HTTP_PATH = /^\/[A-Za-z0-9._~/-]*$/;
+
+export interface ListenAddress {
+  readonly host: string;
+  readonly port: number;
+}
+
+const objectName = (what: string) =>
+  z
+    .string()
+    .regex(SNOWFLAKE_OBJECT_NAME, {
+      error: `must be a Snowflake ${what} name: letters, digits, "_" and "$", starting with a letter or "_" (or a double-quoted identifier)`,
+    });
+
+function duration(minimum: number, maximum: number) {
+  return z.union([z.string(), z.number()]).transform((value, context) => {
+    const seconds = parseDurationSeconds(value);
+    if (seconds === undefined) {
+      context.addIssue({ code: 'custom', message: `must be ${DURATION_HINT}` });
+      return z.NEVER;
+    }
+    if (seconds < minimum || seconds > maximum) {
+      context.addIssue({
+        code: 'custom',
+        message: `must be between ${formatDuration(minimum)} and ${formatDuration(maximum)} (got ${formatDuration(seconds)})`,
+      });
+      return z.NEVER;
+    }
+    return seconds;
+  });
+}
+
+const secretReference = z.string({ error: 'must be a secret reference string ("env:NAME" or "file:PATH")' }).superRefine(
+  (value, context) => {
+    const parsed = parseSecretReference(value);
+    if ('error' in parsed) context.addIssue({ code: 'custom', message: parsed.error });
+  },
+);
+
+/** Client ids are not secret (they travel in the browser's consent URL), so a literal is fine; a reference too. */
+const clientId = z.string().min(1, { error: 'must not be empty' }).superRefine((value, context) => {
+  if (value.startsWith('env:') || value.startsWith('file:')) {
+    const parsed = parseSecretReference(value);
+    if ('error' in parsed) context.addIssue({ code: 'custom', message: parsed.error });
+  }
+});
+
+const redirectUri = z.string().superRefine((value, context) => {
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  const acceptable =
+    url !== undefined &&
+    (url.protocol === 'https:' || url.protocol === 'http:') &&
+    url.username === '' &&
+    url.password === '' &&
+    url.hash === '';
+  if (!acceptable) {
+    context.addIssue({ code: 'custom', message: 'must be an absolute http(s) URL without credentials or fragment' });
+  }
+});
+
+export const keyPairAuthSchema = z.strictObject({
+  method: z.literal('keypair'),
+  privateKey: secretReference,
+  passphrase: secretReference.optional(),
+});
+
+export const patAuthSchema = z.strictObject({
+  method: z.literal('pat'),
+  token: secretReference,
+});
+
+export const oauthAuthSchema = z.strictObject({
+  method: z.literal('oauth'),
+  clientId,
+  clientSecret: secretReference,
+  redirectUri: redirectUri.optional(),
+});
+
+export const authSchema = z.discriminatedUnion('method', [keyPairAuthSchema, patAuthSchema, oauthAuthSchema], {
+  error: (issue) =>
+    issue.code === 'invalid_union' ? `must be one of ${AUTH_METHODS.map((m) => `"${m}"`).join(', ')}` : undefined,
+});
+
+const intervalsShape = Object.fromEntries(
+  SOURCE_IDS.map((id) => [id, duration(MIN_INTERVAL_SECONDS, MAX_INTERVAL_SECONDS).optional()]),
+) as Record<SourceId, z.ZodOptional<ReturnType<typeof duration>>>;
+
+export const intervalsSchema = z.strictObject(intervalsShape);
+
+export interface SchemaOptions {
+  /** Ids of the custom detections declared in the same file: valid in enabled/disabled lists too. */
+  readonly customDetectionIds: ReadonlySet<string>;
+}
+
+function detectionIdReference(options: SchemaOptions) {
+  const known = [...BUILT_IN_DETECTION_IDS, ...options.customDetectionIds];
+  const knownSet = new Set<string>(known);
+  return z.string().superRefine((value, context) => {
+    if (!knownSet.has(value)) {
+      context.addIssue({ code: 'custom', message: `unknown detection id "${value}"${didYouMean(value, known)}` });
+    }
+  });
+}
+
+function detectionsSchema(options: SchemaOptions) {
+  const id = detectionIdReference(options);
+  return z.strictObject({
+    enabled: z.union([z.literal('all'), z.array(id)], { error: 'must be "all" or a list of detection ids' }).optional(),
+    disabled: z.array(id, { error: 'must be a list of detection ids' }).optional(),
+  });
+}
+
+function tuningShape(options: SchemaOptions) {
+  return {
+    concurrency: z.int().min(1).max(MAX_CONCURRENCY).optional(),
+    intervals: intervalsSchema.optional(),
+    detections: detectionsSchema(options).optional(),
+    statementTimeout: duration(MIN_STATEMENT_TIMEOUT_SECONDS, MAX_STATEMENT_TIMEOUT_SECONDS).optional(),
+  };
+}
+
+function accountSchema(options: SchemaOptions) {
+  return z.strictObject({
+    name: z.string().regex(ACCOUNT_NAME_PATTERN, {
+      error: 'must be a short label of lower-case letters, digits, "_" and "-" (at most 63), used in metric labels',
+    }),
+    account: z.string().transform((value, context) => {
+      try {
+        return parseAccountIdentifier(value);
+      } catch (error) {
+        context.addIssue({ code: 'custom', message: (error as Error).message });
+        return z.NEVER;
+      }
+    }),
+    endpoint: z
+      .string()
+      .transform((value, context) => {
+        try {
+          return parseEndpointOverride(value);
+        } catch (error) {
+          context.addIssue({ code: 'custom', message: (error as Error).message });
+          return z.NEVER;
+        }
+      })
+      .optional(),
+    user: objectName('user').optional(),
+    role: objectName('role'),
+    warehouse: objectName('warehouse'),
+    auth: authSchema,
+    ...tuningShape(options),
+  });
+}
+
+const customDetectionSchema = z.strictObject({
+  id: z.string().regex(DETECTION_ID_PATTERN, {
+    error: 'must look like family.name in lower case (e.g. custom.large_unload)',
+  }),
+  title: z.string().trim().min(1, { error: 'must not be empty' }).max(200),
+  severity: z.enum(SEVERITIES),
+  sql: z.string().trim().min(1, { error: 'must not be empty' }),
+  description: z.string().optional(),
+});
+
+export function createConfigSchema(options: SchemaOptions) {
+  return z.strictObject({
+    server: z
+      .strictObject({
+        listen: z
+          .string()
+          .transform((value, context): ListenAddress => {
+            const match = LISTEN.exec(value);
+            const port = Number(match?.[2]);
+            if (!match || port > 65_535) {
+              context.addIssue({ code: 'custom', message: 'must be host:port, e.g. 0.0.0.0:9975 or [::]:9975' });
+              return z.NEVER;
+            }
+            return { host: (match[1] ?? '').replace(/^\[(.*)\]$/, '$1'), port };
+          })
+          .optional(),
+        metricsPath: z
+          .string()
+          .regex(HTTP_PATH, { error: 'must be a path starting with "/" (letters, digits, "-", "_", ".", "~", "/")' })
+          .optional(),
+      })
+      .optional(),
+    log: z.strictObject({ level: z.enum(LOG_LEVELS).optional() }).optional(),
+    state: z.strictObject({ path: z.string().min(1, { error: 'must not be empty' }).optional() }).optional(),
+    defaults: z.strictObject(tuningShape(options)).optional(),
+    accounts: z
+      .array(accountSchema(options), { error: 'must be a list of accounts' })
+      .min(1, { error: 'at least one account is required' }),
+    customDetections: z.array(customDetectionSchema, { error: 'must be a list' }).optional(),
+  });
+}
+
+export type ConfigSchema = ReturnType<typeof createConfigSchema>;
+export type ParsedConfigFile = z.output<ConfigSchema>;
+export type ParsedAccount = ParsedConfigFile['accounts'][number];
+export type ParsedTuning = NonNullable<ParsedConfigFile['defaults']>;

@@ -1,0 +1,302 @@
+// Turns a parsed configuration document (YAML already read, overrides already applied) into an ExporterConfig, or
+// into the complete list of what is wrong with it. Three independent passes each add problems, so one mistake never
+// hides another: the schema (field rules), cross-field rules, and reading the referenced secrets.
+import { resolve } from 'node:path';
+import type { z } from 'zod';
+import { SOURCE_IDS, SOURCES, type SourceId } from '../collect/source-ids.ts';
+import { BUILT_IN_DETECTION_IDS } from '../detect/catalog-ids.ts';
+import { redactText, type Secret } from '../util/secret.ts';
+import {
+  AUTH_METHODS,
+  createConfigSchema,
+  SECRET_FIELDS,
+  type AuthMethod,
+  type ParsedAccount,
+  type ParsedConfigFile,
+  type ParsedTuning,
+} from './schema.ts';
+import { objectKeysAt, type PathSegment } from './schema-walk.ts';
+import { parseSecretReference, resolveSecretReference } from './secret-reference.ts';
+import { didYouMean } from './suggest.ts';
+import { DEFAULTS, type AccountConfig, type AuthConfig, type ExporterConfig } from './types.ts';
+
+export interface PathProblem {
+  readonly path: readonly PathSegment[];
+  readonly message: string;
+}
+
+export interface ValidateOptions {
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Directory that relative paths in the document start from (the configuration file's directory). */
+  readonly baseDir: string;
+  /** Directory that built-in relative defaults (the state file) start from. */
+  readonly cwd: string;
+  /** Absolute path of the configuration file, recorded in the result. */
+  readonly sourcePath: string;
+}
+
+export interface ValidateResult {
+  readonly config: ExporterConfig | undefined;
+  readonly problems: readonly PathProblem[];
+  readonly warnings: readonly PathProblem[];
+  /** Every secret text seen (inline values and resolved ones), for redacting messages built later. */
+  readonly secretTexts: readonly string[];
+}
+
+export function validateConfigDocument(document: unknown, options: ValidateOptions): ValidateResult {
+  const schema = createConfigSchema({ customDetectionIds: new Set(customDetectionIds(document)) });
+  const problems: PathProblem[] = [];
+  const warnings: PathProblem[] = [];
+  const secretTexts: string[] = [];
+
+  const parsed = schema.safeParse(document);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) problems.push(...describeIssue(issue, document, schema));
+  }
+  problems.push(...crossFieldProblems(document));
+  const secrets = resolveSecrets(document, options, problems, warnings, secretTexts);
+
+  const redact = (list: PathProblem[]): PathProblem[] =>
+    list.map((problem) => ({ path: problem.path, message: redactText(problem.message, secretTexts) }));
+  const config =
+    parsed.success && problems.length === 0 ? buildConfig(parsed.data, secrets, options) : undefined;
+  return { config, problems: redact(problems), warnings: redact(warnings), secretTexts };
+}
+
+function customDetectionIds(document: unknown): string[] {
+  const list = valueAt(document, ['customDetections']);
+  if (!Array.isArray(list)) return [];
+  return list.map((entry) => valueAt(entry, ['id'])).filter((id): id is string => typeof id === 'string');
+}
+
+function describeIssue(issue: z.core.$ZodIssue, document: unknown, schema: z.ZodType): PathProblem[] {
+  const path = issue.path.filter((segment): segment is PathSegment => typeof segment !== 'symbol');
+  const value = valueAt(document, path);
+  switch (issue.code) {
+    case 'unrecognized_keys': {
+      const allowed = objectKeysAt(schema, path, value);
+      return issue.keys.map((key) => ({
+        path: [...path, key],
+        message: `unknown key${didYouMean(key, allowed)}${allowed.length > 0 ? `; allowed here: ${allowed.join(', ')}` : ''}`,
+      }));
+    }
+    case 'invalid_type':
+      if (value === undefined) return [{ path, message: 'is required' }];
+      return [{ path, message: plain(issue.message) }];
+    case 'invalid_union':
+      if (value === undefined) return [{ path, message: 'is required' }];
+      return [{ path, message: issue.message }];
+    default:
+      return [{ path, message: plain(issue.message) }];
+  }
+}
+
+/** zod's "Invalid input: expected ..." reads better as "expected ..." after a path. */
+function plain(message: string): string {
+  return message.replace(/^Invalid (?:input|option): /, '');
+}
+
+function crossFieldProblems(document: unknown): PathProblem[] {
+  const problems: PathProblem[] = [];
+  const accounts = valueAt(document, ['accounts']);
+  if (Array.isArray(accounts)) {
+    const firstIndexByName = new Map<string, number>();
+    accounts.forEach((account, index) => {
+      const name = valueAt(account, ['name']);
+      if (typeof name === 'string') {
+        const first = firstIndexByName.get(name);
+        if (first === undefined) firstIndexByName.set(name, index);
+        else {
+          problems.push({
+            path: ['accounts', index, 'name'],
+            message: `duplicate account name "${name}" (also accounts[${first}])`,
+          });
+        }
+      }
+      if (valueAt(account, ['auth', 'method']) === 'keypair' && valueAt(account, ['user']) === undefined) {
+        problems.push({
+          path: ['accounts', index, 'user'],
+          message: 'is required for key-pair authentication (the JWT names the user)',
+        });
+      }
+    });
+  }
+  const custom = valueAt(document, ['customDetections']);
+  if (Array.isArray(custom)) {
+    const builtIn = new Set<string>(BUILT_IN_DETECTION_IDS);
+    const seen = new Map<string, number>();
+    custom.forEach((entry, index) => {
+      const id = valueAt(entry, ['id']);
+      if (typeof id !== 'string') return;
+      const path = ['customDetections', index, 'id'];
+      if (builtIn.has(id)) problems.push({ path, message: `"${id}" is a built-in detection id; choose another` });
+      const first = seen.get(id);
+      if (first === undefined) seen.set(id, index);
+      else problems.push({ path, message: `duplicate detection id "${id}" (also customDetections[${first}])` });
+    });
+  }
+  return problems;
+}
+
+interface ResolvedSecrets {
+  readonly byAccount: Map<number, Map<string, Secret>>;
+  readonly clientIds: Map<number, string>;
+}
+
+function resolveSecrets(
+  document: unknown,
+  options: ValidateOptions,
+  problems: PathProblem[],
+  warnings: PathProblem[],
+  secretTexts: string[],
+): ResolvedSecrets {
+  const result: ResolvedSecrets = { byAccount: new Map(), clientIds: new Map() };
+  const accounts = valueAt(document, ['accounts']);
+  if (!Array.isArray(accounts)) return result;
+  const context = { env: options.env, baseDir: options.baseDir };
+  accounts.forEach((account, index) => {
+    const auth = valueAt(account, ['auth']);
+    const method = valueAt(auth, ['method']);
+    const fields: readonly string[] = isAuthMethod(method) ? SECRET_FIELDS[method] : allSecretFields();
+    const secrets = new Map<string, Secret>();
+    for (const field of fields) {
+      const raw = valueAt(auth, [field]);
+      if (typeof raw !== 'string') continue;
+      const reference = parseSecretReference(raw);
+      if ('error' in reference) {
+        // The schema reports the inline value; remember it so no message can ever repeat it.
+        secretTexts.push(raw);
+        continue;
+      }
+      if (!isAuthMethod(method)) continue;
+      const path = ['accounts', index, 'auth', field];
+      const resolution = resolveSecretReference(reference, context);
+      if (!resolution.ok) {
+        problems.push({ path, message: resolution.error });
+        continue;
+      }
+      secretTexts.push(resolution.secret.reveal());
+      secrets.set(field, resolution.secret);
+      if (resolution.warning !== undefined) warnings.push({ path, message: resolution.warning });
+    }
+    result.byAccount.set(index, secrets);
+    const clientId = valueAt(auth, ['clientId']);
+    const clientIdIsReference =
+      typeof clientId === 'string' && (clientId.startsWith('env:') || clientId.startsWith('file:'));
+    if (method === 'oauth' && clientIdIsReference) {
+      const reference = parseSecretReference(clientId);
+      if ('error' in reference) return; // reported by the schema
+      const resolution = resolveSecretReference(reference, context);
+      if (resolution.ok) result.clientIds.set(index, resolution.secret.reveal());
+      else problems.push({ path: ['accounts', index, 'auth', 'clientId'], message: resolution.error });
+    }
+  });
+  return result;
+}
+
+function isAuthMethod(value: unknown): value is AuthMethod {
+  return typeof value === 'string' && (AUTH_METHODS as readonly string[]).includes(value);
+}
+
+function allSecretFields(): string[] {
+  return AUTH_METHODS.flatMap((method) => SECRET_FIELDS[method]);
+}
+
+function buildConfig(parsed: ParsedConfigFile, secrets: ResolvedSecrets, options: ValidateOptions): ExporterConfig {
+  const defaults: ParsedTuning = parsed.defaults ?? {};
+  const customDetections = (parsed.customDetections ?? []).map((detection) => ({
+    id: detection.id,
+    title: detection.title,
+    severity: detection.severity,
+    sql: detection.sql,
+    description: detection.description,
+  }));
+  const allDetectionIds = [...BUILT_IN_DETECTION_IDS, ...customDetections.map((detection) => detection.id)];
+  const accounts = parsed.accounts.map((account, index): AccountConfig => {
+    const accountSecrets = secrets.byAccount.get(index) ?? new Map<string, Secret>();
+    const enabled = account.detections?.enabled ?? defaults.detections?.enabled ?? 'all';
+    const disabled = new Set(account.detections?.disabled ?? defaults.detections?.disabled ?? []);
+    // Disabled wins over enabled: switching a noisy detection off must not require restating the whole list.
+    const detections = [...new Set(enabled === 'all' ? allDetectionIds : enabled)].filter((id) => !disabled.has(id)).sort();
+    return {
+      name: account.name,
+      identifier: account.account,
+      endpoint: account.endpoint,
+      baseUrl: account.endpoint?.baseUrl ?? account.account.baseUrl,
+      user: account.user,
+      role: account.role,
+      warehouse: account.warehouse,
+      auth: buildAuth(account, accountSecrets, secrets.clientIds.get(index)),
+      concurrency: account.concurrency ?? defaults.concurrency ?? DEFAULTS.concurrency,
+      intervalSeconds: Object.fromEntries(
+        SOURCE_IDS.map((id) => [id, account.intervals?.[id] ?? defaults.intervals?.[id] ?? SOURCES[id].defaultIntervalSeconds]),
+      ) as Record<SourceId, number>,
+      detections,
+      statementTimeoutSeconds: account.statementTimeout ?? defaults.statementTimeout ?? DEFAULTS.statementTimeoutSeconds,
+    };
+  });
+  const statePath = parsed.state?.path;
+  return deepFreeze({
+    sourcePath: options.sourcePath,
+    server: {
+      listen: parsed.server?.listen ?? { ...DEFAULTS.listen },
+      metricsPath: parsed.server?.metricsPath ?? DEFAULTS.metricsPath,
+    },
+    log: { level: parsed.log?.level ?? DEFAULTS.logLevel },
+    state: { path: statePath === undefined ? resolve(options.cwd, DEFAULTS.statePath) : resolve(options.baseDir, statePath) },
+    accounts,
+    customDetections,
+  });
+}
+
+function buildAuth(account: ParsedAccount, secrets: Map<string, Secret>, resolvedClientId: string | undefined): AuthConfig {
+  // Every secret below was resolved in resolveSecrets; buildConfig only runs when that produced no problem.
+  const secret = (field: string): Secret => {
+    const value = secrets.get(field);
+    if (value === undefined) throw new Error(`internal: secret ${field} of account ${account.name} was not resolved`);
+    return value;
+  };
+  const auth = account.auth;
+  switch (auth.method) {
+    case 'keypair':
+      return {
+        method: 'keypair',
+        privateKey: secret('privateKey'),
+        passphrase: auth.passphrase === undefined ? undefined : secret('passphrase'),
+      };
+    case 'pat':
+      return { method: 'pat', token: secret('token') };
+    case 'oauth':
+      return {
+        method: 'oauth',
+        clientId: resolvedClientId ?? auth.clientId,
+        clientSecret: secret('clientSecret'),
+        redirectUri: auth.redirectUri,
+      };
+  }
+}
+
+/** Reads `path` from a document of unknown shape; undefined wherever the shape does not fit. */
+export function valueAt(document: unknown, path: readonly PathSegment[]): unknown {
+  let current: unknown = document;
+  for (const segment of path) {
+    if (typeof current !== 'object' || current === null) return undefined;
+    if (Array.isArray(current)) {
+      if (typeof segment !== 'number') return undefined;
+      current = current[segment];
+    } else {
+      if (typeof segment !== 'string' || !Object.hasOwn(current, segment)) return undefined;
+      current = (current as Record<string, unknown>)[segment];
+    }
+  }
+  return current;
+}
+
+/** The resolved config is shared by every part of the process; freezing it makes accidental edits throw. */
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && (Array.isArray(value) || Object.getPrototypeOf(value) === Object.prototype)) {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
+}

@@ -1,0 +1,179 @@
+// The command line as an operator meets it: spawn the real entry point with Node 24 and check exit codes and output.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { runCli } from '../../src/cli/run-cli.ts';
+import { PRODUCT_VERSION } from '../../src/version.ts';
+
+const REPO = resolve(import.meta.dirname, '../..');
+const NODE = join(REPO, 'node_modules', '.bin', 'node');
+const dir = mkdtempSync(join(tmpdir(), 'sre-cli-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+const VALID = join(dir, 'valid.yaml');
+writeFileSync(
+  VALID,
+  `accounts:
+  - { name: prod, account: myorg-prod, user: SVC, role: R, warehouse: W, auth: { method: keypair, privateKey: "env:CLI_KEY" } }
+  - { name: emu, account: xy12345, endpoint: "http://127.0.0.1:8085", role: R, warehouse: W, auth: { method: pat, token: "env:CLI_PAT" } }
+`,
+);
+const INVALID = join(dir, 'invalid.yaml');
+writeFileSync(
+  INVALID,
+  `servr: {}
+accounts:
+  - { name: prod, account: "evil.com/", role: R, warehouse: W, auth: { method: pat, token: "sk-CLI-INLINE-SECRET" } }
+`,
+);
+const SECRETS = { CLI_KEY: 'CLI-KEY-MATERIAL-xyz', CLI_PAT: 'CLI-PAT-VALUE-xyz' };
+
+interface Outcome {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs src/main.ts with only the given environment (plus PATH), so the developer's own variables cannot interfere. */
+function cli(args: string[], env: Record<string, string> = {}): Promise<Outcome> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(NODE, ['src/main.ts', ...args], { cwd: REPO, env: { PATH: process.env.PATH ?? '', ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => resolvePromise({ code, stdout, stderr }));
+  });
+}
+
+describe('CLI (spawned)', () => {
+  test('--version prints the package version', async () => {
+    const result = await cli(['--version']);
+    assert.equal(result.code, 0);
+    assert.equal(result.stdout, `${PRODUCT_VERSION}\n`);
+    assert.equal((await cli(['-v'])).stdout, `${PRODUCT_VERSION}\n`);
+  });
+
+  test('--help prints usage with the exit codes', async () => {
+    const result = await cli(['--help']);
+    assert.equal(result.code, 0);
+    assert.match(result.stdout, /^Usage: snowflake-risk-exporter \[--config FILE\] \[--check-config\]/);
+    assert.match(result.stdout, /Exit codes:\n {2}0 .*\n {2}1 .*\n {2}2 .*\n {2}3 /);
+    assert.match(result.stdout, /SNOWFLAKE_RISK_EXPORTER_CONFIG/);
+  });
+
+  test('--check-config with a valid file: summary without secrets, exit 0', async () => {
+    const result = await cli(['--check-config', '--config', VALID], SECRETS);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /2 accounts:/);
+    assert.match(result.stdout, /prod: myorg-prod \(org-account, JWT account MYORG-PROD\)/);
+    assert.match(result.stdout, /endpoint: https:\/\/myorg-prod\.snowflakecomputing\.com\n/);
+    assert.match(result.stdout, /endpoint: http:\/\/127\.0\.0\.1:8085 \(endpoint override\)/);
+    assert.match(result.stdout, /key pair \(private key from env:CLI_KEY\)/);
+    assert.match(result.stdout, /programmatic access token \(from env:CLI_PAT\)/);
+    assert.match(result.stdout, /configuration valid\n$/);
+    assert.ok(!(result.stdout + result.stderr).includes('xyz'), 'a secret value was printed');
+  });
+
+  test('the config file can come from SNOWFLAKE_RISK_EXPORTER_CONFIG', async () => {
+    const result = await cli(['--check-config'], { ...SECRETS, SNOWFLAKE_RISK_EXPORTER_CONFIG: VALID });
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, new RegExp(`configuration: ${VALID.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+  });
+
+  test('--check-config with an invalid file: exit 2, every problem on stderr, no secret', async () => {
+    const result = await cli(['--check-config', '-c', INVALID]);
+    assert.equal(result.code, 2);
+    assert.equal(result.stdout, '');
+    assert.match(result.stderr, /has 3 problems:/);
+    assert.match(result.stderr, /- servr \(line 1\): unknown key \(did you mean "server"\?\)/);
+    assert.match(result.stderr, /- accounts\[0\]\.account \(line 3\): not a Snowflake account identifier/);
+    assert.match(result.stderr, /- accounts\[0\]\.auth\.token \(line 3\): secrets cannot be written inline/);
+    assert.ok(!result.stderr.includes('CLI-INLINE-SECRET'));
+  });
+
+  test('a missing env secret is a problem naming the variable', async () => {
+    const result = await cli(['--check-config', '-c', VALID], { CLI_KEY: 'k' });
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /accounts\[1\]\.auth\.token \(line 3\): environment variable CLI_PAT is not set/);
+  });
+
+  test('no configuration: says how to configure, exit 2, never pretends to run', async () => {
+    const result = await cli([]);
+    assert.equal(result.code, 2);
+    assert.equal(result.stdout, '');
+    assert.match(result.stderr, /no configuration given/);
+    assert.match(result.stderr, /--config FILE or the SNOWFLAKE_RISK_EXPORTER_CONFIG environment variable/);
+    assert.ok(result.stderr.includes(join(REPO, 'examples', 'config.example.yaml')));
+    assert.match(result.stderr, /README\.md/);
+  });
+
+  test('a plain run with a valid file exits 3: the collection engine is not in this version', async () => {
+    const result = await cli(['--config', VALID], SECRETS);
+    assert.equal(result.code, 3);
+    assert.match(result.stdout, /2 accounts:/);
+    assert.match(result.stderr, /configuration valid; the collection engine is not part of this version/);
+  });
+
+  test('an unknown flag, a positional argument or a missing value: exit 2 with usage', async () => {
+    for (const args of [['--bogus'], ['extra'], ['--config'], ['--config', ''], ['--help=yes']]) {
+      const result = await cli(args);
+      assert.equal(result.code, 2, args.join(' '));
+      assert.match(result.stderr, /Usage: snowflake-risk-exporter/, args.join(' '));
+    }
+    assert.match((await cli(['--bogus'])).stderr, /Unknown option '--bogus'/);
+  });
+
+  test('a configuration file that does not exist: exit 2', async () => {
+    const result = await cli(['--check-config', '--config', join(dir, 'absent.yaml')]);
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /cannot read the configuration file: no such file/);
+  });
+});
+
+describe('CLI (in process)', () => {
+  test('a valid run hands the resolved configuration to the run seam and returns its exit code', async () => {
+    const output: string[] = [];
+    const sink = { write: (text: string) => output.push(text) };
+    let seen: string[] = [];
+    const code = await runCli({
+      argv: ['--config', VALID],
+      env: SECRETS,
+      cwd: dir,
+      stdout: sink,
+      stderr: sink,
+      run: (config) => {
+        seen = config.accounts.map((account) => account.baseUrl);
+        return Promise.resolve(0);
+      },
+    });
+    assert.equal(code, 0);
+    assert.deepEqual(seen, ['https://myorg-prod.snowflakecomputing.com', 'http://127.0.0.1:8085']);
+  });
+
+  test('warnings (a world-readable key file) go to stderr and do not fail --check-config', async () => {
+    const keyPath = join(dir, 'open-key.pem');
+    writeFileSync(keyPath, 'OPEN-KEY-SECRET', { mode: 0o644 });
+    const configPath = join(dir, 'warn.yaml');
+    writeFileSync(
+      configPath,
+      'accounts:\n  - { name: a, account: xy12345, user: U, role: R, warehouse: W, auth: { method: keypair, privateKey: "file:open-key.pem" } }\n',
+    );
+    const stdout: string[] = [];
+    const stderr: string[] = [];
+    const code = await runCli({
+      argv: ['--check-config', '--config', configPath],
+      env: {},
+      cwd: dir,
+      stdout: { write: (text: string) => stdout.push(text) },
+      stderr: { write: (text: string) => stderr.push(text) },
+    });
+    assert.equal(code, 0);
+    assert.match(stderr.join(''), /warning: accounts\[0\]\.auth\.privateKey \(line 2\): .*readable by group or others/);
+    assert.ok(!(stdout.join('') + stderr.join('')).includes('OPEN-KEY-SECRET'));
+  });
+});

@@ -1,0 +1,98 @@
+// The DuckDB side of emulator/schema.ts: storage tables (all rows, as loaded) and the SNOWFLAKE.<schema>.<view> views
+// that queries see. A view shows a row only once virtual now >= its event time + the view's latency; the cut-off is a
+// per-connection DuckDB variable the engine sets before each statement, so concurrent statements never interfere.
+
+import { VIEWS } from '../schema.ts';
+import type { ViewColumnType, ViewDefinition } from '../schema.ts';
+
+/** Where rows are stored: `SNOWFLAKE.EMULATOR_STORE.<SCHEMA>__<VIEW>` (hidden from the views' schemas). */
+export const STORE_SCHEMA = 'EMULATOR_STORE';
+export const RESULTS_SCHEMA = 'EMULATOR_RESULTS';
+
+export function storeTableName(view: ViewDefinition): string {
+  return `${view.schema}__${view.name}`;
+}
+
+export function qualifiedStoreTable(view: ViewDefinition): string {
+  return `SNOWFLAKE.${STORE_SCHEMA}."${storeTableName(view)}"`;
+}
+
+/** Variable holding the visibility cut-off (virtual now - latency) for a view. */
+export function cutoffVariable(view: ViewDefinition): string {
+  return `emu_cutoff_${view.schema}__${view.name}`.toLowerCase();
+}
+
+/**
+ * NUMBER(38,0) is stored as HUGEINT: exact to 38 digits, fast to append, and reported as `fixed` precision 38 scale 0.
+ * VARIANT/OBJECT/ARRAY are DuckDB JSON; TIMESTAMP_LTZ is TIMESTAMPTZ (the session time zone is UTC).
+ */
+export function duckDbType(type: ViewColumnType): string {
+  switch (type) {
+    case 'NUMBER':
+      return 'HUGEINT';
+    case 'FLOAT':
+      return 'DOUBLE';
+    case 'TEXT':
+      return 'VARCHAR';
+    case 'BOOLEAN':
+      return 'BOOLEAN';
+    case 'TIMESTAMP_LTZ':
+      return 'TIMESTAMPTZ';
+    case 'TIMESTAMP_NTZ':
+      return 'TIMESTAMP';
+    case 'DATE':
+      return 'DATE';
+    case 'VARIANT':
+    case 'OBJECT':
+    case 'ARRAY':
+      return 'JSON';
+  }
+}
+
+/** Column names that hold VARIANT/OBJECT/ARRAY in some view, plus FLATTEN's VALUE and THIS. */
+export const VARIANT_COLUMN_NAMES: ReadonlySet<string> = new Set([
+  ...VIEWS.flatMap((view) => view.columns.filter((c) => c.type === 'VARIANT' || c.type === 'OBJECT' || c.type === 'ARRAY').map((c) => c.name)),
+  'VALUE',
+  'THIS',
+]);
+
+/** Column names that hold TIMESTAMP_LTZ in some view (for Snowflake's timestamp-to-text format). */
+export const TIMESTAMP_COLUMN_NAMES: ReadonlySet<string> = new Set(
+  VIEWS.flatMap((view) => view.columns.filter((c) => c.type === 'TIMESTAMP_LTZ').map((c) => c.name)),
+);
+
+/** Column name -> OBJECT/ARRAY for rowType (DuckDB only knows JSON; Snowflake reports object/array for these). */
+export const STRUCTURED_COLUMN_TYPES: ReadonlyMap<string, 'object' | 'array'> = new Map(
+  VIEWS.flatMap((view) => view.columns.filter((c) => c.type === 'OBJECT' || c.type === 'ARRAY').map((c) => [c.name, c.type === 'OBJECT' ? 'object' : 'array'] as const)),
+);
+
+function visibilityFilter(view: ViewDefinition): string {
+  const cutoff = `getvariable('${cutoffVariable(view)}')`;
+  if (view.eventTimeColumn) return `WHERE "${view.eventTimeColumn}" <= ${cutoff}`;
+  // Snapshot views (USERS, ROLES): a row appears once its CREATED_ON has aged past the latency, and a deletion shows
+  // only once DELETED_ON has aged the same way. Rows without CREATED_ON are always visible.
+  if (view.columns.some((c) => c.name === 'CREATED_ON')) return `WHERE "CREATED_ON" IS NULL OR "CREATED_ON" <= ${cutoff}`;
+  return '';
+}
+
+function projection(view: ViewDefinition): string {
+  const cutoff = `getvariable('${cutoffVariable(view)}')`;
+  return view.columns
+    .map((c) => (c.name === 'DELETED_ON' && !view.eventTimeColumn ? `CASE WHEN "DELETED_ON" <= ${cutoff} THEN "DELETED_ON" END AS "DELETED_ON"` : `"${c.name}"`))
+    .join(', ');
+}
+
+export function catalogDdl(): string[] {
+  const statements = [
+    `ATTACH ':memory:' AS SNOWFLAKE`,
+    `CREATE SCHEMA SNOWFLAKE.${STORE_SCHEMA}`,
+    `CREATE SCHEMA SNOWFLAKE.${RESULTS_SCHEMA}`,
+  ];
+  for (const schema of new Set(VIEWS.map((v) => v.schema))) statements.push(`CREATE SCHEMA SNOWFLAKE.${schema}`);
+  for (const view of VIEWS) {
+    const columns = view.columns.map((c) => `"${c.name}" ${duckDbType(c.type)}`).join(', ');
+    statements.push(`CREATE TABLE ${qualifiedStoreTable(view)} (${columns})`);
+    statements.push(`CREATE VIEW SNOWFLAKE.${view.schema}.${view.name} AS SELECT ${projection(view)} FROM ${qualifiedStoreTable(view)} ${visibilityFilter(view)}`);
+  }
+  return statements;
+}

@@ -1,0 +1,15 @@
+// Public surface of the emulator's SQL engine (used by emulator/server/ and emulator/scenario/).
+
+export type { VirtualClock } from './clock.ts';
+export { createVirtualClock } from './clock.ts';
+export type { LatencyModel } from './latency.ts';
+export { defaultLatencyModel } from './latency.ts';
+export type { EmulatorEngine, EngineOptions } from './engine.ts';
+export { createEmulatorEngine } from './engine.ts';
+export type { StatementLogEntry, WarehouseConfig, WarehouseReport, WarehouseSize, WarehouseUsage } from './warehouse.ts';
+export { CREDITS_PER_HOUR, MINIMUM_BILLED_SECONDS } from './warehouse.ts';
+export { EmulatorInputError } from './insert.ts';
+export { ACCOUNT_PARAMETERS } from './parameters.ts';
+export { splitStatements } from './translate/tokenizer.ts';
+export type { Binding, ExecuteRequest, RowTypeField, SnowflakeWireType, SqlEngine, StatementResult } from './types.ts';
+export { SnowflakeStatementError } from './types.ts';

@@ -1,0 +1,65 @@
+// OAuth clients registered with the emulator, mirroring a `CREATE SECURITY INTEGRATION ... TYPE = OAUTH
+// OAUTH_CLIENT = CUSTOM` (reference doc 3.4): redirect URI, PKCE enforcement, refresh-token issue, validity and
+// single-use rotation, and the blocked roles list. Client secrets are kept as digests only.
+import { digest, matchesDigest } from '../auth/digest.ts';
+
+export interface OAuthClientConfig {
+  clientId: string;
+  /** OAUTH_CLIENT_SECRET and OAUTH_CLIENT_SECRET_2: either is accepted. */
+  clientSecrets: string[];
+  redirectUri: string;
+  /** Shown on the consent page. */
+  name?: string;
+  enforcePkce?: boolean;
+  issueRefreshTokens?: boolean;
+  /** OAUTH_REFRESH_TOKEN_VALIDITY in seconds (real range 86400..7776000; any positive value allowed here for tests). */
+  refreshTokenValiditySeconds?: number;
+  singleUseRefreshTokens?: boolean;
+  blockedRoles?: string[];
+}
+
+export interface RegisteredClient {
+  clientId: string;
+  name: string;
+  redirectUri: string;
+  enforcePkce: boolean;
+  issueRefreshTokens: boolean;
+  refreshTokenValiditySeconds: number;
+  singleUseRefreshTokens: boolean;
+  blockedRoles: Set<string>;
+  secretDigests: Buffer[];
+}
+
+export const DEFAULT_BLOCKED_ROLES = ['ACCOUNTADMIN', 'SECURITYADMIN', 'ORGADMIN', 'GLOBALORGADMIN'];
+export const DEFAULT_REFRESH_TOKEN_VALIDITY_SECONDS = 7_776_000;
+
+export class ClientRegistry {
+  readonly #clients = new Map<string, RegisteredClient>();
+
+  constructor(configs: readonly OAuthClientConfig[]) {
+    for (const config of configs) {
+      this.#clients.set(config.clientId, {
+        clientId: config.clientId,
+        name: config.name ?? config.clientId,
+        redirectUri: config.redirectUri,
+        enforcePkce: config.enforcePkce ?? false,
+        issueRefreshTokens: config.issueRefreshTokens ?? true,
+        refreshTokenValiditySeconds: config.refreshTokenValiditySeconds ?? DEFAULT_REFRESH_TOKEN_VALIDITY_SECONDS,
+        singleUseRefreshTokens: config.singleUseRefreshTokens ?? false,
+        blockedRoles: new Set((config.blockedRoles ?? DEFAULT_BLOCKED_ROLES).map((role) => role.toUpperCase())),
+        secretDigests: config.clientSecrets.map(digest),
+      });
+    }
+  }
+
+  get(clientId: string): RegisteredClient | undefined {
+    return this.#clients.get(clientId);
+  }
+
+  /** The client if the id is known and the secret matches one of its secrets. */
+  authenticate(clientId: string, secret: string): RegisteredClient | undefined {
+    const client = this.#clients.get(clientId);
+    if (client === undefined) return undefined;
+    return client.secretDigests.some((expected) => matchesDigest(secret, expected)) ? client : undefined;
+  }
+}

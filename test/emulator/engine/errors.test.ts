@@ -1,0 +1,118 @@
+// Every error the engine maps, with Snowflake's code, SQL state, HTTP status and message shape.
+
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import type { EmulatorEngine } from '../../../emulator/engine/index.ts';
+import { SnowflakeStatementError } from '../../../emulator/engine/index.ts';
+import type { RunOptions } from './helpers.ts';
+import { request, rows, testEngine } from './helpers.ts';
+
+let engine: EmulatorEngine;
+before(async () => {
+  engine = await testEngine({ rolesWithoutAccountUsage: ['PUBLIC'] });
+  await engine.insertRows('USERS', [{ USER_ID: 1, NAME: 'ALICE', CREATED_ON: '2025-01-01T00:00:00Z' }]);
+});
+after(async () => {
+  await engine.close();
+});
+
+async function expectError(sql: string, code: string, sqlState: string, message: RegExp, options: RunOptions = {}): Promise<void> {
+  await assert.rejects(rows(engine, sql, options), (error: unknown) => {
+    assert.ok(error instanceof SnowflakeStatementError, String(error));
+    assert.equal(error.code, code, error.message);
+    assert.equal(error.sqlState, sqlState);
+    assert.equal(error.httpStatus, 422);
+    assert.match(error.message, message);
+    return true;
+  });
+}
+
+test('a parser error is 001003 / 42000 "SQL compilation error:\\nsyntax error ..."', async () => {
+  await expectError('SELEC 1', '001003', '42000', /^SQL compilation error:\nsyntax error line 1 at position 0 unexpected 'SELEC'\.$/);
+  await expectError('SELECT (1', '001003', '42000', /^SQL compilation error:\nsyntax error/);
+  await expectError('SELECT 1\nFROM WHERE x', '001003', '42000', /^SQL compilation error:\nsyntax error line 2 at position 5 unexpected 'WHERE'\.$/);
+  await expectError('SELECT 1 FROM', '001003', '42000', /^SQL compilation error:\nsyntax error/);
+});
+
+test('a missing table or schema is 002003 / 42S02', async () => {
+  await expectError('SELECT * FROM no_such_table', '002003', '42S02', /^SQL compilation error:\nObject 'NO_SUCH_TABLE' does not exist or not authorized\.$/);
+  await expectError('SELECT * FROM SNOWFLAKE.ACCOUNT_USAGE.NO_SUCH_VIEW', '002003', '42S02', /Object '.*NO_SUCH_VIEW' does not exist or not authorized\./);
+  await expectError('SELECT * FROM SNOWFLAKE.NOPE.USERS', '002003', '42S02', /does not exist or not authorized\./);
+});
+
+test('a missing table fails at compile time even without a warehouse', async () => {
+  await expectError('SELECT * FROM no_such_table', '002003', '42S02', /does not exist/, { warehouse: undefined });
+});
+
+test('a missing column is 000904 invalid identifier', async () => {
+  await expectError('SELECT no_such_column FROM SNOWFLAKE.ACCOUNT_USAGE.USERS', '000904', '42000', /^SQL compilation error: error line 1 at position 7\ninvalid identifier 'NO_SUCH_COLUMN'$/);
+});
+
+test('division by zero is 100051 / 22012', async () => {
+  await expectError('SELECT 1/0', '100051', '22012', /^Division by zero$/);
+  await expectError('SELECT user_id / (user_id - 1) FROM SNOWFLAKE.ACCOUNT_USAGE.USERS', '100051', '22012', /Division by zero/);
+});
+
+test('a conversion failure is 100038 / 22018', async () => {
+  await expectError(`SELECT 'abc'::NUMBER`, '100038', '22018', /Numeric value 'abc' is not recognized/);
+});
+
+test('invalid JSON in PARSE_JSON is 100069 / 22P02', async () => {
+  await expectError(`SELECT PARSE_JSON('{not json')`, '100069', '22P02', /^Error parsing JSON: /);
+});
+
+test('no warehouse, or an unknown one, is 000606 / 57P03', async () => {
+  const message = /^No active warehouse selected in the current session\. {2}Select an active warehouse with the 'use warehouse' command\./;
+  await expectError('SELECT COUNT(*) FROM SNOWFLAKE.ACCOUNT_USAGE.USERS', '000606', '57P03', message, { warehouse: undefined });
+  await expectError('SELECT COUNT(*) FROM SNOWFLAKE.ACCOUNT_USAGE.USERS', '000606', '57P03', message, { warehouse: 'NO_SUCH_WH' });
+  assert.deepEqual(await rows(engine, 'SELECT 1', { warehouse: 'NO_SUCH_WH' }), [['1']], 'metadata-only statements need no warehouse');
+});
+
+test('BEGIN, COMMIT and ROLLBACK alone are 391911 / 0A000', async () => {
+  await expectError('BEGIN', '391911', '0A000', /^Command not supported by SQL API: TRANSACTION_BEGIN$/);
+  await expectError('BEGIN TRANSACTION', '391911', '0A000', /TRANSACTION_BEGIN/);
+  await expectError('COMMIT', '391911', '0A000', /TRANSACTION_COMMIT/);
+  await expectError('ROLLBACK;', '391911', '0A000', /TRANSACTION_ROLLBACK/);
+});
+
+test('a role without ACCOUNT_USAGE access gets 002003 / 02000 naming the schema', async () => {
+  const message = /^SQL compilation error:\nSchema 'SNOWFLAKE\.ACCOUNT_USAGE' does not exist or not authorized\.$/;
+  await expectError('SELECT COUNT(*) FROM SNOWFLAKE.ACCOUNT_USAGE.USERS', '002003', '02000', message, { role: 'PUBLIC' });
+  await expectError('SELECT COUNT(*) FROM users', '002003', '02000', message, { role: 'public', database: 'SNOWFLAKE', schema: 'ACCOUNT_USAGE' });
+  await expectError('SELECT COUNT(*) FROM SNOWFLAKE.TRUST_CENTER.FINDINGS', '002003', '02000', /Schema 'SNOWFLAKE\.TRUST_CENTER'/, { role: 'PUBLIC' });
+  assert.deepEqual(await rows(engine, 'SELECT COUNT(*) FROM users', { database: 'SNOWFLAKE', schema: 'ACCOUNT_USAGE' }), [['1']], 'other roles read it, also through the session schema');
+});
+
+test('a statement cancelled while waiting is 000604 / 57014', async () => {
+  const controller = new AbortController();
+  setTimeout(() => controller.abort(), 50);
+  await expectError('SELECT SYSTEM$WAIT(30)', '000604', '57014', /^SQL execution canceled$/, { signal: controller.signal });
+});
+
+test('a cancel reason that is a Snowflake error (the protocol layer\'s timeout) is passed through', async () => {
+  const controller = new AbortController();
+  const timeout = new SnowflakeStatementError({ code: '000630', sqlState: '57014', message: 'Statement reached its statement or warehouse timeout of 1 second(s) and was canceled.', httpStatus: 408 });
+  setTimeout(() => controller.abort(timeout), 50);
+  await assert.rejects(engine.execute(request('SELECT SYSTEM$WAIT(30)', { signal: controller.signal })), (error: unknown) => error === timeout);
+});
+
+test('a long DuckDB query is interrupted by the abort signal', async () => {
+  const controller = new AbortController();
+  setTimeout(() => controller.abort(), 100);
+  await expectError('SELECT COUNT(*) FROM range(1000000000000) AS a(x) WHERE x % 7 = 3', '000604', '57014', /canceled/, { signal: controller.signal });
+});
+
+test('an already aborted signal fails before running', async () => {
+  const controller = new AbortController();
+  controller.abort();
+  await expectError('SELECT 1', '000604', '57014', /canceled/, { signal: controller.signal });
+});
+
+test('statements other than queries are refused by name (the emulated views are read-only)', async () => {
+  await expectError('DELETE FROM SNOWFLAKE.ACCOUNT_USAGE.USERS', '001003', '42000', /DELETE/);
+  await expectError('SHOW TABLES', '001003', '42000', /SHOW TABLES/);
+});
+
+test('an unknown function is a compilation error naming it', async () => {
+  await expectError('SELECT NO_SUCH_FN(1)', '001003', '42000', /NO_SUCH_FN/);
+});

@@ -8,7 +8,7 @@ export interface Recording {
   response: { status: number; header: Record<string, string[]>; body: string };
 }
 
-const FIXTURES = new URL('../../fixtures/emulator/recordings/', import.meta.url);
+const FIXTURES = new URL('../../fixtures/snowflake-recordings/', import.meta.url);
 const FILES = readdirSync(FIXTURES);
 
 export function loadRecording(number: string): Recording {

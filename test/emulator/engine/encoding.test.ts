@@ -15,7 +15,7 @@ interface Recorded {
 }
 
 function recording(number: string): Recorded {
-  const dir = new URL('../../../../shared/snowflake-recordings/', import.meta.url);
+  const dir = new URL('../../fixtures/snowflake-recordings/', import.meta.url);
   const file = readFileSync(new URL(`snowflake-${number}-post--api-v2-statements.json`, dir), 'utf8');
   const exchange = JSON.parse(file) as { response: { body: string } };
   return JSON.parse(exchange.response.body) as Recorded;

@@ -1,0 +1,49 @@
+// How the collection engine reports on itself. The metrics module implements this to expose self-metrics; the landing
+// page reads the same facts. Calls are synchronous and must never throw into the engine.
+import type { SqlApiEvent } from '../snowflake/sqlapi/index.ts';
+
+export type SourceErrorKind =
+  | 'auth' // token could not be obtained or was rejected (incl. OAuth re-authorisation needed)
+  | 'permission' // 002003 / 003001: view missing on this edition or role lacks privilege
+  | 'query' // other 422 from Snowflake
+  | 'timeout' // statement timeout or cycle deadline
+  | 'throttled' // retries on 429/503 exhausted
+  | 'network' // connection failures after retries
+  | 'response' // malformed or undecodable answer
+  | 'sink' // a sink refused the batch; nothing was committed
+  | 'state' // the state store failed (disk full, locked)
+  | 'internal';
+
+export interface SourceOutcome {
+  readonly account: string;
+  readonly source: string;
+  readonly startedAt: Date;
+  readonly durationSeconds: number;
+  readonly rows: number;
+  readonly delivered: number;
+  /** Snowflake time minus the newest event time seen, when the source is a stream. */
+  readonly lagSeconds?: number | undefined;
+}
+
+export interface CycleCost {
+  readonly account: string;
+  readonly statements: number;
+  readonly rows: number;
+  readonly bytes: number;
+  /** Estimated warehouse seconds billed for this cycle (resume model: 60 s minimum, AUTO_SUSPEND tail). */
+  readonly warehouseSeconds: number;
+  readonly credits: number;
+}
+
+export interface CollectionObserver {
+  sourceSucceeded(outcome: SourceOutcome): void;
+  sourceFailed(account: string, source: string, kind: SourceErrorKind, at: Date): void;
+  /** A source was skipped: 'unavailable' (view missing), 'budget' (daily credit budget reached), 'not_due'. */
+  sourceSkipped(account: string, source: string, reason: 'unavailable' | 'budget'): void;
+  cycleFinished(account: string, outcome: 'ok' | 'partial' | 'failed' | 'cancelled', durationSeconds: number): void;
+  cost(cost: CycleCost): void;
+  budgetState(account: string, creditsToday: number, budget: number | undefined, exhausted: boolean): void;
+  /** Whether the account could authenticate and run its last cycle at all (snowflake_risk_up). */
+  accountUp(account: string, up: boolean): void;
+  sqlApiEvent(account: string, event: SqlApiEvent): void;
+}

@@ -1,0 +1,64 @@
+// Posture snapshots: the current state of an account's risk-relevant configuration, aggregated in Snowflake and
+// brought back bounded. The metrics sink turns each into gauges; a series whose object disappears from the latest
+// snapshot disappears from /metrics instead of freezing at its last value.
+
+export interface UsersPosture {
+  readonly kind: 'users';
+  /** Enabled, not deleted users by TYPE (PERSON, SERVICE, LEGACY_SERVICE, NULL as 'UNSET') and MFA/password state. */
+  readonly counts: readonly {
+    readonly userType: string;
+    readonly hasPassword: boolean;
+    readonly hasMfa: boolean;
+    readonly hasRsaPublicKey: boolean;
+    readonly users: number;
+  }[];
+  /** Enabled users with an MFA bypass window still open. */
+  readonly mfaBypassActive: number;
+  /** Enabled users whose last successful login is older than the stale threshold (or never). */
+  readonly staleEnabledUsers: number;
+  readonly staleAfterDays: number;
+}
+
+export interface AdminsPosture {
+  readonly kind: 'admins';
+  /** Users holding each monitored admin role directly or through the role hierarchy. Bounded by the role list. */
+  readonly roles: readonly { readonly role: string; readonly users: number; readonly usersWithoutMfa: number }[];
+  /** Names of admin users without MFA, capped (top-N), for findings and the landing page. */
+  readonly adminsWithoutMfa: readonly { readonly user: string; readonly roles: readonly string[] }[];
+}
+
+export interface SharesPosture {
+  readonly kind: 'shares';
+  readonly outbound: readonly {
+    readonly name: string;
+    readonly database: string | null;
+    readonly consumerAccounts: readonly string[];
+    readonly secureObjectsOnly: boolean | null;
+    readonly createdOn: Date | null;
+  }[];
+}
+
+export interface ParametersPosture {
+  readonly kind: 'parameters';
+  /** Exfiltration guardrail parameters and whether each is in its safe state. */
+  readonly parameters: readonly { readonly name: string; readonly value: string; readonly safe: boolean }[];
+}
+
+export interface TrustCenterPosture {
+  readonly kind: 'trust_center';
+  /** Latest run per scanner: at-risk entity counts by package, scanner and severity. */
+  readonly findings: readonly {
+    readonly scannerPackage: string;
+    readonly scanner: string;
+    readonly severity: string;
+    readonly atRiskCount: number;
+  }[];
+}
+
+export type PostureData = UsersPosture | AdminsPosture | SharesPosture | ParametersPosture | TrustCenterPosture;
+
+export interface PostureSnapshot {
+  readonly account: string;
+  readonly takenAt: Date;
+  readonly data: PostureData;
+}

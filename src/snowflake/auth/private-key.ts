@@ -50,10 +50,14 @@ export function loadRsaPrivateKey(privateKeyPem: Secret, passphrase?: Secret): R
     // OpenSSL's messages name routines, never key bytes; only its code is kept, and no `cause` object, so that
     // nothing derived from the key or passphrase can travel with the error.
     const opensslCode = errorCode(error);
-    if (encrypted && opensslCode === 'ERR_OSSL_BAD_DECRYPT') {
+    // A wrong passphrase usually fails the padding check (ERR_OSSL_BAD_DECRYPT), but about one time in 256 the
+    // garbage decrypts with valid padding and fails later, while parsing the key. For an encrypted key both mean the
+    // same thing to the operator.
+    if (encrypted) {
       throw new AuthError(
         'AUTH_PRIVATE_KEY_PASSPHRASE',
-        `The ${where} could not be decrypted: the passphrase${passphrase ? ` from ${passphrase.source}` : ''} is wrong.`,
+        `The ${where} could not be decrypted: the passphrase${passphrase ? ` from ${passphrase.source}` : ''} is wrong` +
+          (opensslCode === 'ERR_OSSL_BAD_DECRYPT' ? '.' : ', or the encrypted key is damaged.'),
       );
     }
     throw new AuthError(

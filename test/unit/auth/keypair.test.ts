@@ -99,6 +99,19 @@ test('a wrong passphrase is a typed error that names the source but not the pass
   assertNoLeak(error, [wrong, passphrase, encryptedPem]);
 });
 
+test('every wrong passphrase is reported as a passphrase problem, including those that happen to pass the padding check', () => {
+  // About one wrong passphrase in 256 decrypts to garbage with valid padding and fails later, in key parsing; 600
+  // attempts make it near certain (1 - (255/256)^600 > 0.9) that this path is exercised at least once.
+  for (let attempt = 0; attempt < 600; attempt++) {
+    const wrong = `wrong-${attempt}`;
+    const error = captureError(() =>
+      source({ privateKeyPem: new Secret(encryptedPem, 'file:/k.p8'), passphrase: new Secret(wrong, 'env:P') }),
+    );
+    assert.equal(error.code, 'AUTH_PRIVATE_KEY_PASSPHRASE', `attempt ${attempt}`);
+    assertNoLeak(error, [wrong, passphrase, encryptedPem]);
+  }
+});
+
 test('an encrypted key without a passphrase is a typed error', () => {
   const error = captureError(() => source({ privateKeyPem: new Secret(encryptedPem) }));
   assert.equal(error.code, 'AUTH_PRIVATE_KEY_PASSPHRASE');

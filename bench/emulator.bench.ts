@@ -3,6 +3,9 @@
 // memory at a time). Baselines from the same run: generation alone (what loading adds), reading the same result
 // straight from the engine in-process (what the HTTP layer adds), and the client's own gunzip + JSON.parse of the
 // bytes it received (how much of the time is the client). Peak RSS is compared with an empty engine's.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { request } from 'undici';
 import { DEMO_PAT_SECRET, startEmulator } from '../emulator/index.ts';
@@ -16,6 +19,7 @@ const STATEMENT = `SELECT QUERY_ID, QUERY_TEXT, QUERY_TYPE, USER_NAME, ROLE_NAME
 FROM SNOWFLAKE.ACCOUNT_USAGE.QUERY_HISTORY
 WHERE START_TIME >= DATEADD(day, -31, CURRENT_TIMESTAMP())`;
 
+const MEMORY_LIMIT = '256MB';
 const rssMb = (): number => process.resourceUsage().maxRSS / 1024;
 const seconds = (start: number): number => (performance.now() - start) / 1000;
 
@@ -57,7 +61,14 @@ const benchmark: Benchmark = {
     for (const _row of scenario.rows('QUERY_HISTORY')) generated++;
     const generateRate = generated / seconds(started);
 
-    const engine = await createReplayEngine({ now: END, noLatency: true });
+    // A file-backed database with a memory limit: DuckDB keeps what does not fit on disk, so serving a million rows
+    // runs in bounded memory (an in-memory database would hold all of it, over 1 GB).
+    const databaseDir = mkdtempSync(join(tmpdir(), 'emulator-bench-'));
+    const engine = await createReplayEngine({
+      now: END,
+      noLatency: true,
+      engineOptions: { databasePath: join(databaseDir, 'account.duckdb'), memoryLimit: MEMORY_LIMIT },
+    });
     const emptyRss = rssMb();
     started = performance.now();
     const load = await loadScenario(engine, scenario, { views: ['QUERY_HISTORY'] });
@@ -102,7 +113,8 @@ const benchmark: Benchmark = {
       }
       if (servedRows !== directRows) throw new Error(`served ${servedRows} rows, the engine read ${directRows}`);
     } finally {
-      await emulator.close();
+      await emulator.close(); // closes the engine too (ownsEngine)
+      rmSync(databaseDir, { recursive: true, force: true });
     }
     const serveSeconds = seconds(started);
     const serveRate = servedRows / serveSeconds;

@@ -46,6 +46,13 @@ export interface EngineOptions {
   statementCost?: { baseMs?: number; perRowMs?: number };
   /** DuckDB worker threads (default: DuckDB's choice). */
   threads?: number;
+  /**
+   * Where DuckDB keeps the data. Default: in memory, which is fastest for tests and the demo. A file path lets DuckDB
+   * evict pages to disk, so with `memoryLimit` a million-row data set is served in bounded memory.
+   */
+  databasePath?: string;
+  /** DuckDB's memory_limit (e.g. '512MB'); with a databasePath, data beyond it stays on disk. */
+  memoryLimit?: string;
 }
 
 export interface EmulatorEngine extends SqlEngine {
@@ -311,7 +318,8 @@ class Engine implements EmulatorEngine {
 export async function createEmulatorEngine(options: EngineOptions = {}): Promise<EmulatorEngine> {
   const config: Record<string, string> = {};
   if (options.threads !== undefined) config.threads = String(options.threads);
-  const instance = await DuckDBInstance.create(':memory:', config);
+  if (options.memoryLimit !== undefined) config.memory_limit = options.memoryLimit;
+  const instance = await DuckDBInstance.create(options.databasePath ?? ':memory:', config);
   const connection = await instance.connect();
   try {
     await connection.run(`SET GLOBAL TimeZone = 'UTC'`);

@@ -231,7 +231,12 @@ class Engine implements EmulatorEngine {
       await this.sessionSetup(connection, request, startVirtual);
       // Compile first (missing objects and columns fail before any warehouse is involved, as in Snowflake).
       const prepared = await connection.prepare(`CREATE TABLE ${table} AS SELECT row_number() OVER () AS __RN, * FROM (${translation.sql}) AS __Q`);
-      const needsWarehouse = connection.getTableNames(translation.sql, true).length > 0;
+      // getTableNames cannot parse placeholders ($1): probe a copy of the translation with NULL in their place.
+      const probeSql =
+        translation.paramKeys.length === 0
+          ? translation.sql
+          : translateQuery(request.statement, { ...this.translateContext(request, startVirtual), placeholdersAsNull: true }).sql;
+      const needsWarehouse = connection.getTableNames(probeSql, true).length > 0;
       if (needsWarehouse) {
         warehouse = this.warehouses.resolve(request.warehouse);
         if (!warehouse) throw noActiveWarehouse();

@@ -23,6 +23,11 @@ export interface TranslateContext {
   readonly version: string;
   /** DuckDB types for bindings whose value is NULL (an untyped NULL parameter would bind as INTEGER). */
   readonly nullBindingTypes?: ReadonlyMap<string, string>;
+  /**
+   * Render every placeholder as NULL. DuckDB's table-name extraction cannot parse `$1`, so the engine asks for this
+   * form to learn which tables a bound statement reads (and whether it needs a warehouse).
+   */
+  readonly placeholdersAsNull?: boolean;
 }
 
 export interface Translation {
@@ -238,6 +243,7 @@ class Translator {
       this.paramKeys.push(bindingKey);
       index = this.paramKeys.length - 1;
     }
+    if (this.context.placeholdersAsNull === true) return 'NULL';
     const nullType = this.context.nullBindingTypes?.get(bindingKey);
     return nullType ? `CAST($${index + 1} AS ${nullType})` : `$${index + 1}`;
   }

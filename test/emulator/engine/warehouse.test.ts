@@ -121,3 +121,20 @@ test('long statement texts are truncated in the log', async () => {
     await engine.close();
   }
 });
+
+test('a statement with bindings that scans a view resumes the warehouse like any other scan', async () => {
+  // DuckDB cannot list the tables of SQL with $1 placeholders; the engine must still see the scan (a bound window
+  // query is what the exporter sends every cycle, so missing it would make every cost figure zero).
+  const engine = await testEngine(exact);
+  try {
+    await rows(engine, 'SELECT COUNT(*) FROM SNOWFLAKE.ACCOUNT_USAGE.QUERY_HISTORY WHERE START_TIME >= ? AND USER_NAME <> ?', {
+      bindings: { '1': { type: 'TIMESTAMP_LTZ', value: '1700000000000000000' }, '2': { type: 'TEXT', value: 'X' } },
+    });
+    const report = engine.warehouseReport();
+    assert.equal(report.warehouseStatements, 1);
+    assert.equal(report.resumes, 1);
+    assert.equal(report.log[0]?.usedWarehouse, true);
+  } finally {
+    await engine.close();
+  }
+});

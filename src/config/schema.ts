@@ -28,6 +28,29 @@ export const MIN_STATEMENT_TIMEOUT_SECONDS = 10;
 /** The SQL API's own ceiling for the `timeout` field (7 days). */
 export const MAX_STATEMENT_TIMEOUT_SECONDS = 604_800;
 export const MAX_CONCURRENCY = 32;
+/** ACCOUNT_USAGE keeps one year of history: a longer first-run backfill would read nothing more. */
+export const MAX_BACKFILL_SECONDS = 365 * 86_400;
+
+export const QUERY_EVENT_SCOPES = ['all', 'risky', 'none'] as const;
+export type QueryEventScope = (typeof QUERY_EVENT_SCOPES)[number];
+export const QUERY_TEXT_POLICIES = ['full', 'truncate', 'redact', 'none'] as const;
+export type QueryTextPolicy = (typeof QUERY_TEXT_POLICIES)[number];
+
+/** Credits per hour of a standard warehouse, by size (Snowflake's published table; each size doubles the last). */
+export const WAREHOUSE_CREDITS_PER_HOUR = {
+  'X-Small': 1,
+  Small: 2,
+  Medium: 4,
+  Large: 8,
+  'X-Large': 16,
+  '2X-Large': 32,
+  '3X-Large': 64,
+  '4X-Large': 128,
+  '5X-Large': 256,
+  '6X-Large': 512,
+} as const;
+export type WarehouseSize = keyof typeof WAREHOUSE_CREDITS_PER_HOUR;
+export const WAREHOUSE_SIZES = Object.keys(WAREHOUSE_CREDITS_PER_HOUR) as WarehouseSize[];
 
 /** Field names that hold credentials, per auth method. Their values are references, never printed. */
 export const SECRET_FIELDS = {
@@ -158,12 +181,50 @@ function detectionsSchema(options: SchemaOptions) {
   });
 }
 
+export const queryEventsSchema = z.strictObject({
+  scope: z.enum(QUERY_EVENT_SCOPES).optional(),
+  text: z.enum(QUERY_TEXT_POLICIES).optional(),
+  maxTextLength: z.int().min(16).max(1_000_000).optional(),
+});
+
+export const warehouseCostSchema = z.strictObject({
+  size: z.enum(WAREHOUSE_SIZES).optional(),
+  // Snowflake's AUTO_SUSPEND is in seconds; 0 would mean "never suspend", which no cost estimate can model.
+  autoSuspend: duration(1, 7 * 86_400).optional(),
+});
+
+export const creditBudgetSchema = z.strictObject({
+  // null says "no budget" explicitly, so one account can opt out of a budget set under `defaults`.
+  daily: z.number().positive().max(1_000_000).nullable().optional(),
+});
+
+/** Unquoted identifiers are stored upper-case by Snowflake; a quoted one keeps its case (without the quotes). */
+function canonicalRoleName(name: string): string {
+  return name.startsWith('"') ? name.slice(1, -1).replaceAll('""', '"') : name.toUpperCase();
+}
+
+export const postureSchema = z.strictObject({
+  staleUserDays: z.int().min(1).max(3650).optional(),
+  adminRoles: z
+    .array(objectName('role').transform(canonicalRoleName), { error: 'must be a list of role names' })
+    .min(1, { error: 'must name at least one role' })
+    .optional(),
+});
+
 function tuningShape(options: SchemaOptions) {
   return {
     concurrency: z.int().min(1).max(MAX_CONCURRENCY).optional(),
     intervals: intervalsSchema.optional(),
     detections: detectionsSchema(options).optional(),
     statementTimeout: duration(MIN_STATEMENT_TIMEOUT_SECONDS, MAX_STATEMENT_TIMEOUT_SECONDS).optional(),
+    backfill: duration(0, MAX_BACKFILL_SECONDS).optional(),
+    cycleDeadline: duration(30, 86_400).optional(),
+    overlapMargin: duration(0, 86_400).optional(),
+    queryEvents: queryEventsSchema.optional(),
+    warehouseCost: warehouseCostSchema.optional(),
+    creditBudget: creditBudgetSchema.optional(),
+    posture: postureSchema.optional(),
+    jitter: duration(0, 3_600).optional(),
   };
 }
 

@@ -3,9 +3,9 @@
 import type { SourceId } from '../collect/source-ids.ts';
 import type { AccountIdentifier, EndpointOverride } from '../snowflake/account-identifier.ts';
 import type { Secret } from '../util/secret.ts';
-import type { ListenAddress, LogLevel, Severity } from './schema.ts';
+import type { ListenAddress, LogLevel, QueryEventScope, QueryTextPolicy, Severity, WarehouseSize } from './schema.ts';
 
-export type { ListenAddress, LogLevel, Severity };
+export type { ListenAddress, LogLevel, QueryEventScope, QueryTextPolicy, Severity, WarehouseSize };
 
 export interface ExporterConfig {
   /** Absolute path of the file this was loaded from. */
@@ -42,6 +42,46 @@ export interface AccountConfig {
   /** Detection ids that run for this account (built-in and custom), sorted. */
   readonly detections: readonly string[];
   readonly statementTimeoutSeconds: number;
+  /** How far back a stream reads on its first run (no watermark yet). */
+  readonly backfillSeconds: number;
+  /** A cycle still running after this long is cancelled (its statements too). */
+  readonly cycleDeadlineSeconds: number;
+  /** Added to each view's documented latency to form the read overlap behind the watermark. */
+  readonly overlapMarginSeconds: number;
+  readonly queryEvents: QueryEventsConfig;
+  readonly warehouseCost: WarehouseCostConfig;
+  readonly creditBudget: CreditBudgetConfig;
+  readonly posture: PostureConfig;
+  /** Upper bound of the random delay before the account's first cycle (spreads accounts apart). */
+  readonly jitterSeconds: number;
+}
+
+export interface QueryEventsConfig {
+  /** Which queries become events: every one, only those matching a detection, or none. */
+  readonly scope: QueryEventScope;
+  /** What happens to query text: kept, truncated, literals redacted (and truncated), or dropped. */
+  readonly text: QueryTextPolicy;
+  /** Longest query text kept (characters) under `truncate` and `redact`. */
+  readonly maxTextLength: number;
+}
+
+export interface WarehouseCostConfig {
+  /** Size of the account's warehouse, for the credit estimate. */
+  readonly size: WarehouseSize;
+  /** The warehouse's AUTO_SUSPEND, for the estimate of the idle tail billed after each burst. */
+  readonly autoSuspendSeconds: number;
+}
+
+export interface CreditBudgetConfig {
+  /** Estimated credits per UTC day after which non-critical sources are deferred; undefined = no budget. */
+  readonly daily: number | undefined;
+}
+
+export interface PostureConfig {
+  /** An enabled user whose last login is older than this (or who never logged in) counts as stale. */
+  readonly staleUserDays: number;
+  /** Roles whose holders (directly or through the role hierarchy) count as admins; canonical names. */
+  readonly adminRoles: readonly string[];
 }
 
 export type AuthConfig = KeyPairAuthConfig | PatAuthConfig | OAuthAuthConfig;
@@ -82,4 +122,38 @@ export const DEFAULTS = {
   statePath: './data/state.db',
   concurrency: 4,
   statementTimeoutSeconds: 600,
+  backfillSeconds: 86_400,
+  cycleDeadlineSeconds: 600,
+  overlapMarginSeconds: 900,
+  queryEvents: { scope: 'all', text: 'redact', maxTextLength: 4096 },
+  warehouseCost: { size: 'X-Small', autoSuspendSeconds: 60 },
+  posture: { staleUserDays: 90, adminRoles: ['ACCOUNTADMIN', 'SECURITYADMIN', 'ORGADMIN', 'SYSADMIN'] },
+  jitterSeconds: 30,
 } as const;
+
+/** The collection engine's settings of an AccountConfig. */
+export type CollectionSettings = Pick<
+  AccountConfig,
+  | 'backfillSeconds'
+  | 'cycleDeadlineSeconds'
+  | 'overlapMarginSeconds'
+  | 'queryEvents'
+  | 'warehouseCost'
+  | 'creditBudget'
+  | 'posture'
+  | 'jitterSeconds'
+>;
+
+/** The built-in collection settings, as a fresh object: for code that builds an AccountConfig without a file. */
+export function defaultCollectionSettings(): CollectionSettings {
+  return {
+    backfillSeconds: DEFAULTS.backfillSeconds,
+    cycleDeadlineSeconds: DEFAULTS.cycleDeadlineSeconds,
+    overlapMarginSeconds: DEFAULTS.overlapMarginSeconds,
+    queryEvents: { ...DEFAULTS.queryEvents },
+    warehouseCost: { ...DEFAULTS.warehouseCost },
+    creditBudget: { daily: undefined },
+    posture: { staleUserDays: DEFAULTS.posture.staleUserDays, adminRoles: [...DEFAULTS.posture.adminRoles] },
+    jitterSeconds: DEFAULTS.jitterSeconds,
+  };
+}

@@ -18,7 +18,7 @@ import {
 import { objectKeysAt, type PathSegment } from './schema-walk.ts';
 import { parseSecretReference, resolveSecretReference } from './secret-reference.ts';
 import { didYouMean } from './suggest.ts';
-import { DEFAULTS, type AccountConfig, type AuthConfig, type ExporterConfig } from './types.ts';
+import { DEFAULTS, type AccountConfig, type AuthConfig, type CollectionSettings, type ExporterConfig } from './types.ts';
 
 export interface PathProblem {
   readonly path: readonly PathSegment[];
@@ -233,6 +233,7 @@ function buildConfig(parsed: ParsedConfigFile, secrets: ResolvedSecrets, options
       ) as Record<SourceId, number>,
       detections,
       statementTimeoutSeconds: account.statementTimeout ?? defaults.statementTimeout ?? DEFAULTS.statementTimeoutSeconds,
+      ...collectionTuning(account, defaults),
     };
   });
   const statePath = parsed.state?.path;
@@ -247,6 +248,35 @@ function buildConfig(parsed: ParsedConfigFile, secrets: ResolvedSecrets, options
     accounts,
     customDetections,
   });
+}
+
+/** The collection engine's settings: per key, the account's value, then the defaults', then the built-in one. */
+function collectionTuning(account: ParsedAccount, defaults: ParsedTuning): CollectionSettings {
+  // `daily: null` is a value (no budget), so only an absent key falls through to the defaults.
+  const accountDaily = account.creditBudget?.daily;
+  const daily = accountDaily !== undefined ? accountDaily : defaults.creditBudget?.daily;
+  return {
+    backfillSeconds: account.backfill ?? defaults.backfill ?? DEFAULTS.backfillSeconds,
+    cycleDeadlineSeconds: account.cycleDeadline ?? defaults.cycleDeadline ?? DEFAULTS.cycleDeadlineSeconds,
+    overlapMarginSeconds: account.overlapMargin ?? defaults.overlapMargin ?? DEFAULTS.overlapMarginSeconds,
+    queryEvents: {
+      scope: account.queryEvents?.scope ?? defaults.queryEvents?.scope ?? DEFAULTS.queryEvents.scope,
+      text: account.queryEvents?.text ?? defaults.queryEvents?.text ?? DEFAULTS.queryEvents.text,
+      maxTextLength:
+        account.queryEvents?.maxTextLength ?? defaults.queryEvents?.maxTextLength ?? DEFAULTS.queryEvents.maxTextLength,
+    },
+    warehouseCost: {
+      size: account.warehouseCost?.size ?? defaults.warehouseCost?.size ?? DEFAULTS.warehouseCost.size,
+      autoSuspendSeconds:
+        account.warehouseCost?.autoSuspend ?? defaults.warehouseCost?.autoSuspend ?? DEFAULTS.warehouseCost.autoSuspendSeconds,
+    },
+    creditBudget: { daily: daily ?? undefined },
+    posture: {
+      staleUserDays: account.posture?.staleUserDays ?? defaults.posture?.staleUserDays ?? DEFAULTS.posture.staleUserDays,
+      adminRoles: [...new Set(account.posture?.adminRoles ?? defaults.posture?.adminRoles ?? DEFAULTS.posture.adminRoles)],
+    },
+    jitterSeconds: account.jitter ?? defaults.jitter ?? DEFAULTS.jitterSeconds,
+  };
 }
 
 function buildAuth(account: ParsedAccount, secrets: Map<string, Secret>, resolvedClientId: string | undefined): AuthConfig {

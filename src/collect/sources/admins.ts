@@ -1,0 +1,107 @@
+// Posture snapshot: who holds the admin roles -> AdminsPosture. A user holds an admin role when it is granted to
+// them directly (GRANTS_TO_USERS) or to any role they hold, at any depth: the recursive CTE walks GRANTS_TO_ROLES
+// upwards from each admin role (role R granted to role P means P's holders hold R). Snowflake refuses grants that
+// would make a cycle and wants UNION ALL in recursive CTEs; a depth bound still guarantees the walk ends, and
+// DISTINCT below folds the paths of a diamond-shaped hierarchy. Revoked grants (DELETED_ON set), deleted
+// and disabled users do not count. The monitored roles are a binding, never spliced into the SQL.
+import type { AdminsPosture } from '../posture.ts';
+import type { Source, SourceContext, SourceRunResult } from '../source.ts';
+import { bind, type Binding } from '../../snowflake/sqlapi/index.ts';
+import { readRows } from './snapshot.ts';
+import { ENABLED_USER_CONDITION, USER_HAS_MFA } from './users.ts';
+import { numberOf, textOf } from './values.ts';
+
+export const DEFAULT_ADMIN_ROLES: readonly string[] = ['ACCOUNTADMIN', 'SECURITYADMIN', 'ORGADMIN', 'SYSADMIN'];
+export const DEFAULT_ADMIN_LIST_LIMIT = 50;
+/** Deepest role hierarchy walked (Snowflake's own recursion limit is 100). */
+export const MAX_ROLE_HIERARCHY_DEPTH = 50;
+
+const ADMIN_HOLDERS_CTE = `WITH RECURSIVE ADMIN_ROLES AS (
+  SELECT DISTINCT UPPER(TRIM(VALUE::VARCHAR)) AS ROLE_NAME FROM TABLE(FLATTEN(INPUT => SPLIT(:adminRoles, ',')))
+),
+ROLE_EDGES AS (
+  SELECT NAME AS GRANTED_ROLE, GRANTEE_NAME AS HOLDER_ROLE
+  FROM SNOWFLAKE.ACCOUNT_USAGE.GRANTS_TO_ROLES
+  WHERE GRANTED_ON = 'ROLE' AND GRANTED_TO = 'ROLE' AND DELETED_ON IS NULL
+),
+HOLDER_ROLES (ADMIN_ROLE, ROLE_NAME, DEPTH) AS (
+  SELECT ROLE_NAME, ROLE_NAME, 0 FROM ADMIN_ROLES
+  UNION ALL
+  SELECT h.ADMIN_ROLE, e.HOLDER_ROLE, h.DEPTH + 1
+  FROM HOLDER_ROLES h JOIN ROLE_EDGES e ON e.GRANTED_ROLE = h.ROLE_NAME
+  WHERE h.DEPTH < :maxDepth
+),
+ENABLED_USERS AS (
+  SELECT NAME, ${USER_HAS_MFA} AS HAS_MFA FROM SNOWFLAKE.ACCOUNT_USAGE.USERS WHERE ${ENABLED_USER_CONDITION}
+),
+ADMIN_USERS AS (
+  SELECT DISTINCT h.ADMIN_ROLE, u.NAME AS USER_NAME, u.HAS_MFA
+  FROM HOLDER_ROLES h
+  JOIN SNOWFLAKE.ACCOUNT_USAGE.GRANTS_TO_USERS g ON g.ROLE = h.ROLE_NAME AND g.DELETED_ON IS NULL
+  JOIN ENABLED_USERS u ON u.NAME = g.GRANTEE_NAME
+)`;
+
+/** Per monitored role: holders and holders without MFA (one row per role, roles nobody holds included). */
+export const ADMIN_ROLE_COUNTS_SQL = `${ADMIN_HOLDERS_CTE}
+SELECT r.ROLE_NAME AS ADMIN_ROLE, COUNT(a.USER_NAME) AS USERS, COUNT_IF(a.USER_NAME IS NOT NULL AND NOT a.HAS_MFA) AS USERS_WITHOUT_MFA
+FROM ADMIN_ROLES r LEFT JOIN ADMIN_USERS a ON a.ADMIN_ROLE = r.ROLE_NAME
+GROUP BY r.ROLE_NAME
+ORDER BY r.ROLE_NAME`;
+
+/** Admin users without MFA, each with the admin roles they hold, capped. */
+export const ADMINS_WITHOUT_MFA_SQL = `${ADMIN_HOLDERS_CTE}
+SELECT USER_NAME, LISTAGG(DISTINCT ADMIN_ROLE, ',') WITHIN GROUP (ORDER BY ADMIN_ROLE) AS ADMIN_ROLES
+FROM ADMIN_USERS
+WHERE NOT HAS_MFA
+GROUP BY USER_NAME
+ORDER BY USER_NAME
+LIMIT :limit`;
+
+export interface AdminsPostureOptions {
+  /** Roles watched (upper-case names). Default ACCOUNTADMIN, SECURITYADMIN, ORGADMIN, SYSADMIN. */
+  readonly adminRoles?: readonly string[] | undefined;
+  /** Most admin users without MFA listed by name. Default 50. */
+  readonly listLimit?: number | undefined;
+}
+
+const ROLE_NAME = /^[A-Z0-9_$]+$/;
+
+export class AdminsPostureSource implements Source {
+  readonly id = 'admins';
+  readonly view = 'SNOWFLAKE.ACCOUNT_USAGE.GRANTS_TO_ROLES, GRANTS_TO_USERS, USERS';
+  readonly needsWarehouse = true;
+  readonly critical = false;
+  readonly adminRoles: readonly string[];
+  readonly listLimit: number;
+
+  constructor(options: AdminsPostureOptions = {}) {
+    this.adminRoles = (options.adminRoles ?? DEFAULT_ADMIN_ROLES).map((role) => role.toUpperCase());
+    if (this.adminRoles.length === 0) throw new RangeError('adminRoles must name at least one role');
+    for (const role of this.adminRoles) {
+      // The list travels as one comma-separated binding: a name with a comma would split.
+      if (!ROLE_NAME.test(role)) throw new RangeError(`admin role ${role} is not a plain role name`);
+    }
+    this.listLimit = options.listLimit ?? DEFAULT_ADMIN_LIST_LIMIT;
+    if (!Number.isSafeInteger(this.listLimit) || this.listLimit < 0) throw new RangeError('listLimit must be a whole number >= 0');
+  }
+
+  async run(context: SourceContext): Promise<SourceRunResult> {
+    const roles = bind.text(this.adminRoles.join(','));
+    const maxDepth = bind.fixed(MAX_ROLE_HIERARCHY_DEPTH);
+    const countsBindings: Record<string, Binding> = { adminRoles: roles, maxDepth };
+    const [countRows, userRows] = await Promise.all([
+      readRows(context, this.id, this.view, ADMIN_ROLE_COUNTS_SQL, countsBindings),
+      this.listLimit === 0 ? Promise.resolve([]) : readRows(context, this.id, this.view, ADMINS_WITHOUT_MFA_SQL, { adminRoles: roles, maxDepth, limit: bind.fixed(this.listLimit) }),
+    ]);
+    const data: AdminsPosture = {
+      kind: 'admins',
+      roles: countRows.map((row) => ({ role: textOf(row, 'ADMIN_ROLE') ?? '', users: numberOf(row, 'USERS'), usersWithoutMfa: numberOf(row, 'USERS_WITHOUT_MFA') })),
+      adminsWithoutMfa: userRows.map((row) => ({
+        user: textOf(row, 'USER_NAME') ?? '',
+        roles: (textOf(row, 'ADMIN_ROLES') ?? '').split(',').filter((role) => role !== ''),
+      })),
+    };
+    context.publishPosture({ account: context.account.name, takenAt: context.snowflakeNow, data });
+    return { rows: countRows.length + userRows.length, delivered: 0 };
+  }
+}

@@ -1,0 +1,90 @@
+// The landing page at `/`: what the exporter is, where its endpoints are, and per account what collection last did.
+// Server-rendered, no scripts, no external assets; one inline style block allowed by its hash in the CSP.
+import { createHash } from 'node:crypto';
+import { Html, html } from './html.ts';
+import type { AccountStatus, SourceStatus, StatusSnapshot } from './status.ts';
+
+const STYLE = `body{font-family:system-ui,sans-serif;margin:2rem;color:#1b1f24;max-width:72rem}
+table{border-collapse:collapse;margin:.5rem 0 1.5rem}th,td{border:1px solid #d0d7de;padding:.25rem .6rem;text-align:left}
+th{background:#f6f8fa}.up{color:#1a7f37}.down{color:#cf222e}.unknown{color:#6e7781}code{font-size:.95em}`;
+
+/** The `style-src` source that allows exactly the page's inline style. */
+export const LANDING_STYLE_HASH = `'sha256-${createHash('sha256').update(STYLE).digest('base64')}'`;
+
+function time(date: Date | undefined, now: Date): Html {
+  if (!date) return html`never`;
+  const ageSeconds = Math.max(0, Math.round((now.getTime() - date.getTime()) / 1000));
+  return html`<time datetime="${date.toISOString()}">${date.toISOString()}</time> (${ageSeconds} s ago)`;
+}
+
+function number(value: number | undefined, digits = 0): string {
+  return value === undefined ? '' : value.toFixed(digits);
+}
+
+function upBadge(up: boolean | undefined): Html {
+  if (up === undefined) return html`<span class="unknown">unknown (no cycle yet)</span>`;
+  return up ? html`<span class="up">up</span>` : html`<span class="down">down</span>`;
+}
+
+function sourceRow(source: SourceStatus, now: Date): Html {
+  const flags = [source.unavailable ? 'unavailable' : '', source.deferredForBudget ? 'deferred (budget)' : '']
+    .filter(Boolean)
+    .join(', ');
+  const lastErrorAt = source.lastErrorAt ? html` at ${time(source.lastErrorAt, now)}` : '';
+  return html`<tr><td><code>${source.source}</code></td><td>${time(source.lastSuccessAt, now)}</td>
+<td>${number(source.lastDurationSeconds, 1)}</td><td>${number(source.lastRows)}</td><td>${number(source.rowsTotal)}</td>
+<td>${number(source.lagSeconds)}</td><td>${source.lastErrorKind ?? ''}${lastErrorAt}</td>
+<td>${flags}</td></tr>`;
+}
+
+function accountSection(account: AccountStatus, now: Date): Html {
+  const cost = account.cost;
+  return html`<section><h2>Account <code>${account.name}</code>: ${upBadge(account.up)}</h2>
+<h3>Sources</h3>
+${
+  account.sources.length === 0
+    ? html`<p>No source has run yet.</p>`
+    : html`<table><thead><tr><th>source</th><th>last success</th><th>duration (s)</th><th>rows (last)</th><th>rows (total)</th><th>lag (s)</th><th>last error</th><th>flags</th></tr></thead>
+<tbody>${account.sources.map((source) => sourceRow(source, now))}</tbody></table>`
+}
+<h3>Posture</h3>
+${
+  account.posture.length === 0
+    ? html`<p>No posture snapshot yet.</p>`
+    : html`<table><thead><tr><th>kind</th><th>taken</th><th>facts</th></tr></thead><tbody>${account.posture.map(
+        (posture) =>
+          html`<tr><td>${posture.kind}</td><td>${time(posture.takenAt, now)}</td><td>${posture.facts.map(
+            (fact, index) => html`${index > 0 ? '; ' : ''}${fact.name}: ${fact.value}`,
+          )}</td></tr>`,
+      )}</tbody></table>`
+}
+<h3>Recent cycles</h3>
+${
+  account.recentCycles.length === 0
+    ? html`<p>No cycle has finished yet.</p>`
+    : html`<table><thead><tr><th>finished</th><th>outcome</th><th>duration (s)</th></tr></thead><tbody>${account.recentCycles.map(
+        (cycle) => html`<tr><td>${time(cycle.finishedAt, now)}</td><td>${cycle.outcome}</td><td>${number(cycle.durationSeconds, 1)}</td></tr>`,
+      )}</tbody></table>`
+}
+<p>Cost since start: ${cost.statements} statements, ${number(cost.warehouseSeconds)} estimated warehouse seconds,
+${number(cost.credits, 4)} estimated credits; today ${number(cost.creditsToday, 4)} credits${
+  cost.creditBudget === undefined ? '' : html` of a ${number(cost.creditBudget, 4)} budget`
+}${cost.budgetExhausted ? html` <strong>(budget reached: non-critical sources deferred)</strong>` : ''}.</p>
+</section>`;
+}
+
+export function renderLandingPage(status: StatusSnapshot, links: { readonly metricsPath: string }): string {
+  const now = status.generatedAt;
+  const title = `${status.product.name} ${status.product.version}`;
+  return html`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${title}</title><style>${new Html(STYLE)}</style></head>
+<body><h1>${title}</h1>
+<p>Watches Snowflake accounts for insider risk. Started ${time(status.startedAt, now)}.</p>
+<ul><li><a href="${links.metricsPath}">${links.metricsPath}</a>: Prometheus metrics</li>
+<li><a href="/healthz">/healthz</a>: liveness</li><li><a href="/readyz">/readyz</a>: readiness</li>
+<li><a href="/api/status">/api/status</a>: this page as JSON</li></ul>
+${status.accounts.length === 0 ? html`<p>No account is configured.</p>` : status.accounts.map((a) => accountSection(a, now))}
+</body></html>
+`.text;
+}

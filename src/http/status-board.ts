@@ -1,0 +1,252 @@
+// In-memory facts for the landing page and /readyz. It listens to the same reports as the metrics (through
+// combineObservers), keeps only what the page shows, bounded per configured account, and never throws.
+import type { CollectionObserver, CycleCost, SourceErrorKind, SourceOutcome } from '../collect/observer.ts';
+import type { PostureData, PostureSnapshot, UsersPosture } from '../collect/posture.ts';
+import type { PostureListener } from '../export/metrics/combine-observers.ts';
+import { PRODUCT_NAME, PRODUCT_VERSION } from '../version.ts';
+import type {
+  AccountStatus,
+  CycleStatus,
+  PostureStatus,
+  Readiness,
+  SourceStatus,
+  StatusProvider,
+  StatusSnapshot,
+} from './status.ts';
+
+/** Conditions /readyz waits for, with the reason it gives while one is not met. Snowflake is deliberately absent. */
+const READINESS_CONDITIONS = {
+  configuration: 'configuration not loaded',
+  state_store: 'state store not open',
+} as const;
+
+export type ReadinessCondition = keyof typeof READINESS_CONDITIONS;
+
+export interface StatusBoardOptions {
+  readonly accounts: readonly string[];
+  readonly now?: (() => Date) | undefined;
+  /** Cycles kept per account for the page (default 10). */
+  readonly recentCycles?: number | undefined;
+  /** Sources tracked per account; reports about more are ignored (default 100). */
+  readonly maxSourcesPerAccount?: number | undefined;
+}
+
+type MutableSource = { -readonly [K in keyof SourceStatus]: SourceStatus[K] };
+
+interface AccountState {
+  up: boolean | undefined;
+  readonly sources: Map<string, MutableSource>;
+  readonly posture: Map<PostureData['kind'], PostureStatus>;
+  cycles: CycleStatus[];
+  statements: number;
+  warehouseSeconds: number;
+  credits: number;
+  creditsToday: number;
+  creditBudget: number | undefined;
+  budgetExhausted: boolean;
+}
+
+const finite = (value: number): number => (Number.isFinite(value) ? value : 0);
+
+/** The headline numbers the page shows for a posture snapshot (counts only: no user names on an open page). */
+export function summarisePosture(data: PostureData): PostureStatus['facts'] {
+  switch (data.kind) {
+    case 'users': {
+      const sum = (keep: (count: UsersPosture['counts'][number]) => boolean) =>
+        data.counts.filter(keep).reduce((total, count) => total + finite(count.users), 0);
+      return [
+        { name: 'enabled users', value: sum(() => true) },
+        { name: 'password users without MFA', value: sum((count) => count.hasPassword && !count.hasMfa) },
+        { name: 'MFA bypass active', value: finite(data.mfaBypassActive) },
+        { name: `stale enabled users (> ${finite(data.staleAfterDays)} days)`, value: finite(data.staleEnabledUsers) },
+      ];
+    }
+    case 'admins':
+      return [
+        { name: 'admin users without MFA', value: data.adminsWithoutMfa.length },
+        ...data.roles
+          .slice(0, 10)
+          .map((role) => ({ name: `${role.role} holders without MFA`, value: finite(role.usersWithoutMfa) })),
+      ];
+    case 'shares':
+      return [
+        { name: 'outbound shares', value: data.outbound.length },
+        {
+          name: 'consumer accounts',
+          value: new Set(data.outbound.flatMap((share) => share.consumerAccounts.map((a) => a.toUpperCase()))).size,
+        },
+      ];
+    case 'parameters':
+      return [
+        { name: 'guardrail parameters checked', value: data.parameters.length },
+        { name: 'guardrail parameters not safe', value: data.parameters.filter((p) => !p.safe).length },
+      ];
+    case 'trust_center':
+      return [
+        { name: 'at-risk entities', value: data.findings.reduce((total, finding) => total + finite(finding.atRiskCount), 0) },
+      ];
+    default:
+      return [];
+  }
+}
+
+export class StatusBoard implements CollectionObserver, PostureListener, StatusProvider {
+  readonly #now: () => Date;
+  readonly #startedAt: Date;
+  readonly #recentCycles: number;
+  readonly #maxSources: number;
+  readonly #accounts = new Map<string, AccountState>();
+  readonly #conditions = new Map<ReadinessCondition, boolean>(
+    Object.keys(READINESS_CONDITIONS).map((name) => [name as ReadinessCondition, false]),
+  );
+
+  constructor(options: StatusBoardOptions) {
+    this.#now = options.now ?? (() => new Date());
+    this.#startedAt = this.#now();
+    this.#recentCycles = options.recentCycles ?? 10;
+    this.#maxSources = options.maxSourcesPerAccount ?? 100;
+    for (const name of options.accounts) {
+      this.#accounts.set(name, {
+        up: undefined,
+        sources: new Map(),
+        posture: new Map(),
+        cycles: [],
+        statements: 0,
+        warehouseSeconds: 0,
+        credits: 0,
+        creditsToday: 0,
+        creditBudget: undefined,
+        budgetExhausted: false,
+      });
+    }
+  }
+
+  /** Marks a readiness condition met (or no longer met, e.g. the state store closed on shutdown). */
+  setCondition(condition: ReadinessCondition, met: boolean): void {
+    this.#conditions.set(condition, met);
+  }
+
+  readiness(): Readiness {
+    const reasons = [...this.#conditions].filter(([, met]) => !met).map(([name]) => READINESS_CONDITIONS[name]);
+    return { ready: reasons.length === 0, reasons };
+  }
+
+  #source(account: string, source: string): MutableSource | undefined {
+    const state = this.#accounts.get(account);
+    if (!state) return undefined;
+    let entry = state.sources.get(source);
+    if (!entry) {
+      if (state.sources.size >= this.#maxSources) return undefined;
+      entry = {
+        source,
+        lastSuccessAt: undefined,
+        lastDurationSeconds: undefined,
+        lastRows: undefined,
+        rowsTotal: 0,
+        lagSeconds: undefined,
+        lastErrorKind: undefined,
+        lastErrorAt: undefined,
+        unavailable: false,
+        deferredForBudget: false,
+      };
+      state.sources.set(source, entry);
+    }
+    return entry;
+  }
+
+  sourceSucceeded(outcome: SourceOutcome): void {
+    const entry = this.#source(outcome.account, outcome.source);
+    if (!entry) return;
+    entry.lastSuccessAt = new Date(outcome.startedAt.getTime() + finite(outcome.durationSeconds) * 1000);
+    entry.lastDurationSeconds = finite(outcome.durationSeconds);
+    entry.lastRows = finite(outcome.rows);
+    entry.rowsTotal += finite(outcome.rows);
+    entry.lagSeconds = outcome.lagSeconds === undefined ? entry.lagSeconds : finite(outcome.lagSeconds);
+    entry.unavailable = false;
+    entry.deferredForBudget = false;
+  }
+
+  sourceFailed(account: string, source: string, kind: SourceErrorKind, at: Date): void {
+    const entry = this.#source(account, source);
+    if (!entry) return;
+    entry.lastErrorKind = kind;
+    entry.lastErrorAt = at;
+  }
+
+  sourceSkipped(account: string, source: string, reason: 'unavailable' | 'budget'): void {
+    const entry = this.#source(account, source);
+    if (!entry) return;
+    if (reason === 'unavailable') entry.unavailable = true;
+    else entry.deferredForBudget = true;
+  }
+
+  cycleFinished(account: string, outcome: 'ok' | 'partial' | 'failed' | 'cancelled', durationSeconds: number): void {
+    const state = this.#accounts.get(account);
+    if (!state) return;
+    const cycle = { finishedAt: this.#now(), outcome, durationSeconds: finite(durationSeconds) };
+    state.cycles = [cycle, ...state.cycles].slice(0, this.#recentCycles);
+  }
+
+  cost(cost: CycleCost): void {
+    const state = this.#accounts.get(cost.account);
+    if (!state) return;
+    state.statements += finite(cost.statements);
+    state.warehouseSeconds += finite(cost.warehouseSeconds);
+    state.credits += finite(cost.credits);
+  }
+
+  budgetState(account: string, creditsToday: number, budget: number | undefined, exhausted: boolean): void {
+    const state = this.#accounts.get(account);
+    if (!state) return;
+    state.creditsToday = finite(creditsToday);
+    state.creditBudget = budget === undefined ? undefined : finite(budget);
+    state.budgetExhausted = exhausted;
+  }
+
+  accountUp(account: string, up: boolean): void {
+    const state = this.#accounts.get(account);
+    if (state) state.up = up;
+  }
+
+  sqlApiEvent(): void {
+    // Request-level detail lives in the metrics; the page shows outcomes per source.
+  }
+
+  publishPosture(snapshot: PostureSnapshot): void {
+    const state = this.#accounts.get(snapshot.account);
+    if (!state) return;
+    try {
+      state.posture.set(snapshot.data.kind, {
+        kind: snapshot.data.kind,
+        takenAt: snapshot.takenAt,
+        facts: summarisePosture(snapshot.data),
+      });
+    } catch {
+      // A malformed snapshot leaves the previous summary in place; the metrics count the problem.
+    }
+  }
+
+  snapshot(): StatusSnapshot {
+    const accounts: AccountStatus[] = [...this.#accounts].map(([name, state]) => ({
+      name,
+      up: state.up,
+      sources: [...state.sources.values()].map((source) => ({ ...source })),
+      posture: [...state.posture.values()],
+      recentCycles: [...state.cycles],
+      cost: {
+        statements: state.statements,
+        warehouseSeconds: state.warehouseSeconds,
+        credits: state.credits,
+        creditsToday: state.creditsToday,
+        creditBudget: state.creditBudget,
+        budgetExhausted: state.budgetExhausted,
+      },
+    }));
+    return {
+      product: { name: PRODUCT_NAME, version: PRODUCT_VERSION },
+      startedAt: this.#startedAt,
+      generatedAt: this.#now(),
+      accounts,
+    };
+  }
+}

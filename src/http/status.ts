@@ -1,0 +1,72 @@
+// What the landing page, /api/status and /readyz need to know, as an interface: the HTTP layer reads facts the
+// collection engine already reported and never asks Snowflake anything itself.
+import type { SourceErrorKind } from '../collect/observer.ts';
+import type { PostureData } from '../collect/posture.ts';
+
+export interface Readiness {
+  readonly ready: boolean;
+  /** Why not ready (e.g. "state store not open"); empty when ready. Never contains secrets. */
+  readonly reasons: readonly string[];
+}
+
+export interface SourceStatus {
+  readonly source: string;
+  readonly lastSuccessAt: Date | undefined;
+  readonly lastDurationSeconds: number | undefined;
+  /** Rows read by the last successful run. */
+  readonly lastRows: number | undefined;
+  /** Rows read since the process started. */
+  readonly rowsTotal: number;
+  readonly lagSeconds: number | undefined;
+  readonly lastErrorKind: SourceErrorKind | undefined;
+  readonly lastErrorAt: Date | undefined;
+  readonly unavailable: boolean;
+  /** Set while the source is deferred because the daily credit budget is reached. */
+  readonly deferredForBudget: boolean;
+}
+
+export interface CycleStatus {
+  readonly finishedAt: Date;
+  readonly outcome: 'ok' | 'partial' | 'failed' | 'cancelled';
+  readonly durationSeconds: number;
+}
+
+/** A few headline numbers of one posture snapshot kind. */
+export interface PostureStatus {
+  readonly kind: PostureData['kind'];
+  readonly takenAt: Date;
+  readonly facts: readonly { readonly name: string; readonly value: number }[];
+}
+
+export interface CostStatus {
+  readonly statements: number;
+  readonly warehouseSeconds: number;
+  readonly credits: number;
+  readonly creditsToday: number;
+  readonly creditBudget: number | undefined;
+  readonly budgetExhausted: boolean;
+}
+
+export interface AccountStatus {
+  readonly name: string;
+  /** undefined until the account's first cycle ends. */
+  readonly up: boolean | undefined;
+  readonly sources: readonly SourceStatus[];
+  readonly posture: readonly PostureStatus[];
+  /** Newest first. */
+  readonly recentCycles: readonly CycleStatus[];
+  readonly cost: CostStatus;
+}
+
+export interface StatusSnapshot {
+  readonly product: { readonly name: string; readonly version: string };
+  readonly startedAt: Date;
+  readonly generatedAt: Date;
+  readonly accounts: readonly AccountStatus[];
+}
+
+export interface StatusProvider {
+  readiness(): Readiness;
+  /** A consistent copy of what is known now; cheap, synchronous, in memory. */
+  snapshot(): StatusSnapshot;
+}

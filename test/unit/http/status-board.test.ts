@@ -1,0 +1,122 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { renderLandingPage, StatusBoard, summarisePosture } from '../../../src/http/index.ts';
+
+const at = new Date('2026-11-26T06:00:00Z');
+
+test('the status board keeps the latest outcome of each source, bounded recent cycles and cost', () => {
+  let now = new Date('2026-11-26T07:00:00Z');
+  const board = new StatusBoard({ accounts: ['prod'], now: () => now, recentCycles: 2, maxSourcesPerAccount: 2 });
+  assert.equal(board.snapshot().accounts[0]?.up, undefined);
+  board.sourceSucceeded({ account: 'prod', source: 'query_history', startedAt: at, durationSeconds: 3, rows: 10, delivered: 8, lagSeconds: 60 });
+  board.sourceSucceeded({ account: 'prod', source: 'query_history', startedAt: at, durationSeconds: 4, rows: 5, delivered: 5 });
+  board.sourceFailed('prod', 'query_history', 'timeout', at);
+  board.sourceSkipped('prod', 'login_history', 'unavailable');
+  board.sourceSkipped('prod', 'sessions', 'budget'); // a third source: beyond the per-account bound, ignored
+  board.sourceSucceeded({ account: 'elsewhere', source: 'users', startedAt: at, durationSeconds: 1, rows: 1, delivered: 1 });
+  for (const outcome of ['ok', 'failed', 'cancelled'] as const) {
+    board.cycleFinished('prod', outcome, 5);
+    now = new Date(now.getTime() + 1000);
+  }
+  board.cost({ account: 'prod', statements: 4, rows: 0, bytes: 0, warehouseSeconds: 60, credits: 0.01 });
+  board.cost({ account: 'prod', statements: 1, rows: 0, bytes: 0, warehouseSeconds: 61, credits: 0.02 });
+  board.budgetState('prod', 0.03, 5, false);
+  board.accountUp('prod', false);
+
+  const status = board.snapshot();
+  assert.equal(status.accounts.length, 1);
+  const prod = status.accounts[0];
+  assert.ok(prod);
+  assert.equal(prod.up, false);
+  assert.deepEqual(prod.sources, [
+    {
+      source: 'query_history',
+      lastSuccessAt: new Date(at.getTime() + 4000),
+      lastDurationSeconds: 4,
+      lastRows: 5,
+      rowsTotal: 15,
+      lagSeconds: 60,
+      lastErrorKind: 'timeout',
+      lastErrorAt: at,
+      unavailable: false,
+      deferredForBudget: false,
+    },
+    {
+      source: 'login_history',
+      lastSuccessAt: undefined,
+      lastDurationSeconds: undefined,
+      lastRows: undefined,
+      rowsTotal: 0,
+      lagSeconds: undefined,
+      lastErrorKind: undefined,
+      lastErrorAt: undefined,
+      unavailable: true,
+      deferredForBudget: false,
+    },
+  ]);
+  assert.deepEqual(
+    prod.recentCycles.map((cycle) => cycle.outcome),
+    ['cancelled', 'failed'],
+  );
+  assert.deepEqual(prod.cost, { statements: 5, warehouseSeconds: 121, credits: 0.03, creditsToday: 0.03, creditBudget: 5, budgetExhausted: false });
+
+  // The snapshot is a copy: later reports do not change what a page already rendered.
+  board.sourceSucceeded({ account: 'prod', source: 'login_history', startedAt: at, durationSeconds: 1, rows: 1, delivered: 1 });
+  assert.equal(prod.sources[1]?.unavailable, true);
+});
+
+test('posture summaries carry counts only, never user names', () => {
+  const facts = summarisePosture({
+    kind: 'admins',
+    roles: [{ role: 'ACCOUNTADMIN', users: 3, usersWithoutMfa: 2 }],
+    adminsWithoutMfa: [
+      { user: 'MALLORY', roles: ['ACCOUNTADMIN'] },
+      { user: 'TRENT', roles: ['ACCOUNTADMIN'] },
+    ],
+  });
+  assert.deepEqual(facts, [
+    { name: 'admin users without MFA', value: 2 },
+    { name: 'ACCOUNTADMIN holders without MFA', value: 2 },
+  ]);
+  assert.deepEqual(
+    summarisePosture({
+      kind: 'users',
+      counts: [
+        { userType: 'PERSON', hasPassword: true, hasMfa: false, hasRsaPublicKey: false, users: 2 },
+        { userType: 'SERVICE', hasPassword: false, hasMfa: false, hasRsaPublicKey: true, users: 5 },
+      ],
+      mfaBypassActive: 1,
+      staleEnabledUsers: 3,
+      staleAfterDays: 90,
+    }),
+    [
+      { name: 'enabled users', value: 7 },
+      { name: 'password users without MFA', value: 2 },
+      { name: 'MFA bypass active', value: 1 },
+      { name: 'stale enabled users (> 90 days)', value: 3 },
+    ],
+  );
+});
+
+test('readiness lists every unmet condition and never depends on Snowflake', () => {
+  const board = new StatusBoard({ accounts: ['prod'] });
+  assert.deepEqual(board.readiness(), { ready: false, reasons: ['configuration not loaded', 'state store not open'] });
+  board.setCondition('configuration', true);
+  board.setCondition('state_store', true);
+  board.accountUp('prod', false);
+  board.sourceFailed('prod', 'users', 'network', at);
+  assert.deepEqual(board.readiness(), { ready: true, reasons: [] });
+  board.setCondition('state_store', false);
+  assert.deepEqual(board.readiness(), { ready: false, reasons: ['state store not open'] });
+});
+
+test('the landing page renders an empty exporter and a budget note', () => {
+  const board = new StatusBoard({ accounts: [] });
+  assert.match(renderLandingPage(board.snapshot(), { metricsPath: '/metrics' }), /No account is configured\./);
+  const withBudget = new StatusBoard({ accounts: ['prod'] });
+  withBudget.budgetState('prod', 2, 2, true);
+  const page = renderLandingPage(withBudget.snapshot(), { metricsPath: '/metrics' });
+  assert.match(page, /today 2\.0000 credits of a 2\.0000 budget <strong>\(budget reached: non-critical sources deferred\)<\/strong>/);
+  assert.match(page, /unknown \(no cycle yet\)/);
+  assert.match(page, /No source has run yet\./);
+});

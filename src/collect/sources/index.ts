@@ -37,24 +37,12 @@ export type { StreamOptions } from './stream.ts';
 
 /** Ids of every source createSources can build. */
 export const ALL_SOURCE_IDS = ['query_history', 'login_history', 'shares', 'grants', 'users', 'admins', 'outbound_shares', 'parameters', 'trust_center'] as const;
-export type CollectSourceId = (typeof ALL_SOURCE_IDS)[number];
+export type CollectSourceId = (typeof ALL_SOURCE_IDS)[number] & SourceId;
 
-/**
- * The entry of source-ids.ts (interval, latency) each source follows. Two sources have no entry of their own there:
- * 'admins' reads USERS and GRANTS_* (2 h latency, like 'users') and 'outbound_shares' is the SHOW SHARES side of
- * 'shares'.
- */
-export const SETTINGS_KEY: Readonly<Record<CollectSourceId, SourceId>> = {
-  query_history: 'query_history',
-  login_history: 'login_history',
-  shares: 'shares',
-  grants: 'grants',
-  users: 'users',
-  admins: 'users',
-  outbound_shares: 'shares',
-  parameters: 'parameters',
-  trust_center: 'trust_center',
-};
+/** Every source id is also a key of source-ids.ts: its interval and view latency live there. */
+export const SETTINGS_KEY: Readonly<Record<CollectSourceId, SourceId>> = Object.fromEntries(
+  ALL_SOURCE_IDS.map((id) => [id, id]),
+) as Record<CollectSourceId, SourceId>;
 
 export interface CreateSourcesOptions extends StreamOptions {
   /** Sources to build; default all. Unknown ids throw (configuration is validated before this). */

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { ConfigError, CONFIG_PATH_ENV, formatProblem, loadConfig } from '../config/index.ts';
 import { PRODUCT_NAME, PRODUCT_VERSION } from '../version.ts';
 import { parseCliArgs } from './args.ts';
+import { runDemo, type RunDemo } from './run-demo.ts';
 import { runExporter, type CliOutput, type RunExporter } from './run-exporter.ts';
 import { summarizeConfig } from './summary.ts';
 import { EXIT, USAGE } from './usage.ts';
@@ -16,6 +17,8 @@ export interface CliContext {
   readonly stderr: CliOutput;
   /** What a plain run (no --check-config) does with a valid configuration. */
   readonly run?: RunExporter;
+  /** What a run without any configuration does (the embedded demo). */
+  readonly runDemo?: RunDemo;
 }
 
 const EXAMPLE_PATH = fileURLToPath(new URL('../../examples/config.example.yaml', import.meta.url));
@@ -40,15 +43,16 @@ export async function runCli(context: CliContext): Promise<number> {
   const envPath = context.env[CONFIG_PATH_ENV];
   const configPath = options.config ?? (envPath === undefined || envPath.trim() === '' ? undefined : envPath);
   if (configPath === undefined) {
-    stderr.write(
-      `${PRODUCT_NAME}: no configuration given, so there is nothing to watch.\n` +
-        `  Give a configuration file with --config FILE or the ${CONFIG_PATH_ENV} environment variable.\n` +
-        `  Start from the commented example ${EXAMPLE_PATH}\n` +
-        '  (all three authentication methods) and the "Configuration" section of README.md.\n' +
-        `  Check a file without connecting anywhere: ${PRODUCT_NAME} --check-config --config FILE\n` +
-        '  (This version has no built-in demo yet: it does not start without a configuration.)\n',
-    );
-    return EXIT.usageOrConfig;
+    // Nothing to watch was configured: run the embedded demo (the emulator with its demo scenario) so that a fresh
+    // checkout shows what the exporter does. --check-config without a file has nothing to check.
+    if (options.checkConfig) {
+      stderr.write(
+        `${PRODUCT_NAME}: --check-config needs a configuration: --config FILE or ${CONFIG_PATH_ENV}.\n` +
+          `  Start from the commented example ${EXAMPLE_PATH} and the "Configuration" section of README.md.\n`,
+      );
+      return EXIT.usageOrConfig;
+    }
+    return (context.runDemo ?? runDemo)(context.env, { stdout, stderr });
   }
 
   let loaded;

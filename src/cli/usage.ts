@@ -8,13 +8,12 @@ export const EXIT = {
   failure: 1,
   /** Bad command line or bad configuration (every problem is listed on stderr). */
   usageOrConfig: 2,
-  /** The configuration is valid but this version has no collection engine yet. */
-  notImplemented: 3,
 } as const;
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
 export const USAGE = `Usage: ${PRODUCT_NAME} [--config FILE] [--check-config]
+       ${PRODUCT_NAME}                      (no configuration: run the embedded demo)
        ${PRODUCT_NAME} --help | --version
 
 Watches Snowflake accounts for insider risk and exports findings as Prometheus metrics and OpenTelemetry logs.
@@ -32,10 +31,9 @@ Environment:
                                        SNOWFLAKE_RISK_EXPORTER_ACCOUNTS__0__ROLE=RISK_EXPORTER
 
 Exit codes:
-  0  configuration valid (--check-config), or --help / --version
+  0  configuration valid (--check-config), --help / --version, or stopped by SIGINT / SIGTERM
   1  unrecoverable run-time failure
   2  bad command line or invalid configuration (every problem is listed)
-  3  configuration valid, but this version does not include the collection engine yet
 
 Configuration reference: README.md, section "Configuration"; example: examples/config.example.yaml
 `;

@@ -50,6 +50,63 @@ function cli(args: string[], env: Record<string, string> = {}): Promise<Outcome>
   });
 }
 
+interface RunningCli {
+  readonly child: ReturnType<typeof spawn>;
+  readonly done: Promise<Outcome>;
+  stderr(): string;
+  /** Resolves with the first capture group of the first line (stdout or stderr) matching `pattern`. */
+  waitFor(pattern: RegExp, timeoutMs?: number): Promise<string>;
+}
+
+/** Starts src/main.ts and keeps it running (for runs that serve until SIGTERM). */
+function startCli(args: string[], env: Record<string, string> = {}): RunningCli {
+  const child = spawn(NODE, ['src/main.ts', ...args], { cwd: REPO, env: { PATH: process.env.PATH ?? '', ...env } });
+  let stdout = '';
+  let stderr = '';
+  const waiters: { pattern: RegExp; resolve: (value: string) => void }[] = [];
+  const check = (): void => {
+    for (const waiter of [...waiters]) {
+      const match = waiter.pattern.exec(stdout) ?? waiter.pattern.exec(stderr);
+      if (match) {
+        waiters.splice(waiters.indexOf(waiter), 1);
+        waiter.resolve(match[1] ?? match[0]);
+      }
+    }
+  };
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    stdout += chunk;
+    check();
+  });
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr += chunk;
+    check();
+  });
+  const done = new Promise<Outcome>((resolveDone, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => resolveDone({ code, stdout, stderr }));
+  });
+  after(() => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  });
+  return {
+    child,
+    done,
+    stderr: () => stderr,
+    waitFor: (pattern, timeoutMs = 60_000) =>
+      new Promise((resolveWait, reject) => {
+        const timer = setTimeout(() => reject(new Error(`timed out waiting for ${String(pattern)}; stderr: ${stderr}`)), timeoutMs);
+        waiters.push({
+          pattern,
+          resolve: (value) => {
+            clearTimeout(timer);
+            resolveWait(value);
+          },
+        });
+        check();
+      }),
+  };
+}
+
 describe('CLI (spawned)', () => {
   test('--version prints the package version', async () => {
     const result = await cli(['--version']);
@@ -62,7 +119,8 @@ describe('CLI (spawned)', () => {
     const result = await cli(['--help']);
     assert.equal(result.code, 0);
     assert.match(result.stdout, /^Usage: snowflake-risk-exporter \[--config FILE\] \[--check-config\]/);
-    assert.match(result.stdout, /Exit codes:\n {2}0 .*\n {2}1 .*\n {2}2 .*\n {2}3 /);
+    assert.match(result.stdout, /Exit codes:\n {2}0 .*\n {2}1 .*\n {2}2 .*\n\n/);
+    assert.match(result.stdout, /no configuration: run the embedded demo/);
     assert.match(result.stdout, /SNOWFLAKE_RISK_EXPORTER_CONFIG/);
   });
 
@@ -102,21 +160,53 @@ describe('CLI (spawned)', () => {
     assert.match(result.stderr, /accounts\[1\]\.auth\.token \(line 3\): environment variable CLI_PAT is not set/);
   });
 
-  test('no configuration: says how to configure, exit 2, never pretends to run', async () => {
-    const result = await cli([]);
-    assert.equal(result.code, 2);
-    assert.equal(result.stdout, '');
-    assert.match(result.stderr, /no configuration given/);
-    assert.match(result.stderr, /--config FILE or the SNOWFLAKE_RISK_EXPORTER_CONFIG environment variable/);
-    assert.ok(result.stderr.includes(join(REPO, 'examples', 'config.example.yaml')));
-    assert.match(result.stderr, /README\.md/);
+  test('no configuration: runs the embedded demo, serves its metrics, and stops cleanly on SIGTERM', async () => {
+    const run = startCli([], { SNOWFLAKE_RISK_EXPORTER_SERVER__LISTEN: '127.0.0.1:0' });
+    const metricsUrl = await run.waitFor(/metrics\s+(http:\/\/127\.0\.0\.1:\d+\/metrics)/);
+    assert.match(run.stderr(), /no configuration given: starting the embedded demo/);
+    // The first cycle runs at once (no jitter in the demo): wait until the account is up with events counted.
+    let body = '';
+    const ready = (text: string): boolean =>
+      /snowflake_risk_up\{account="demo"\} 1/.test(text) && /snowflake_risk_events_total\{account="demo",kind="query"\} [1-9]/.test(text);
+    for (let attempt = 0; attempt < 240 && !ready(body); attempt++) {
+      await new Promise((resolveWait) => setTimeout(resolveWait, 250));
+      body = await (await fetch(metricsUrl)).text();
+    }
+    assert.match(body, /snowflake_risk_up\{account="demo"\} 1/);
+    assert.match(body, /snowflake_risk_events_total\{account="demo",kind="query"\} [1-9]/);
+    run.child.kill('SIGTERM');
+    const outcome = await run.done;
+    assert.equal(outcome.code, 0);
+    assert.match(outcome.stderr, /SIGTERM received: stopping/);
   });
 
-  test('a plain run with a valid file exits 3: the collection engine is not in this version', async () => {
-    const result = await cli(['--config', VALID], SECRETS);
-    assert.equal(result.code, 3);
-    assert.match(result.stdout, /2 accounts:/);
-    assert.match(result.stderr, /configuration valid; the collection engine is not part of this version/);
+  test('--check-config without a configuration: exit 2, says how to give one', async () => {
+    const result = await cli(['--check-config']);
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /--check-config needs a configuration/);
+    assert.ok(result.stderr.includes(join(REPO, 'examples', 'config.example.yaml')));
+  });
+
+  test('a plain run with a valid file serves health and metrics, and exits 0 on SIGTERM', async () => {
+    const config = join(dir, 'loopback.yaml');
+    // The only account points at a loopback port where nothing listens: the run must stay up regardless.
+    writeFileSync(
+      config,
+      `server: { listen: "127.0.0.1:0" }
+state: { path: ${JSON.stringify(join(dir, 'state', 'run.db'))} }
+accounts:
+  - { name: emu, account: xy12345, endpoint: "http://127.0.0.1:9", role: R, warehouse: W, auth: { method: pat, token: "env:CLI_PAT" } }
+`,
+    );
+    const run = startCli(['--config', config], SECRETS);
+    const base = await run.waitFor(/listening on (http:\/\/127\.0\.0\.1:\d+\/)/);
+    assert.equal((await fetch(new URL('/healthz', base))).status, 200);
+    assert.equal((await fetch(new URL('/readyz', base))).status, 200);
+    assert.match(await (await fetch(new URL('/metrics', base))).text(), /snowflake_risk_up\{account="emu"\}/);
+    run.child.kill('SIGTERM');
+    const outcome = await run.done;
+    assert.equal(outcome.code, 0);
+    assert.ok(!outcome.stderr.includes(SECRETS.CLI_PAT) && !outcome.stdout.includes(SECRETS.CLI_PAT));
   });
 
   test('an unknown flag, a positional argument or a missing value: exit 2 with usage', async () => {

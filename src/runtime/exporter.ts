@@ -1,0 +1,117 @@
+// Assembles the long-running exporter from its parts: state store, delivery pipeline and sinks, metrics and status
+// board, one SQL API client and source set per account, the scheduler, and the HTTP server. Nothing here decides
+// policy; each part owns its own. The order of start and stop matters and is written out once, here.
+import { DeliveryPipeline } from '../collect/delivery.ts';
+import { StatementMeter } from '../collect/cost.ts';
+import type { CycleScope } from '../collect/cycle.ts';
+import { Scheduler, type ScheduledAccount } from '../collect/scheduler.ts';
+import type { Sink } from '../collect/sink.ts';
+import type { Source, SourceContext } from '../collect/source.ts';
+import { SOURCES } from '../collect/source-ids.ts';
+import { createSources } from '../collect/sources/index.ts';
+import type { ExporterConfig } from '../config/types.ts';
+import { combineObservers, createExporterMetrics, type ExporterMetrics } from '../export/metrics/index.ts';
+import { createHttpApp, startHttpServer, StatusBoard } from '../http/index.ts';
+import { createAccountClient, type AccountClient } from '../snowflake/account-client.ts';
+import { openStateStore } from '../state/index.ts';
+import type { StateStore } from '../state/store.ts';
+
+export interface ExporterLog {
+  (level: 'info' | 'warn' | 'error', message: string): void;
+}
+
+export interface StartExporterOptions {
+  readonly log?: ExporterLog;
+  /** Extra sinks beside the metrics sink (OTLP logs later; tests add recording sinks). */
+  readonly sinks?: readonly Sink[];
+  /** Start the scheduler (default true). Tests drive cycles with `runOnce` instead. */
+  readonly schedule?: boolean;
+}
+
+export interface RunningExporter {
+  readonly url: URL;
+  readonly metrics: ExporterMetrics;
+  readonly status: StatusBoard;
+  readonly scheduler: Scheduler;
+  readonly store: StateStore;
+  /** Stops scheduling, cancels running cycles, flushes sinks, closes the store and the HTTP server. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** How long delivered ids are remembered: twice the longest look-back any stream uses, and at least a week. */
+function retentionSecondsFor(config: ExporterConfig): number {
+  const longestLatency = Math.max(...Object.values(SOURCES).map((source) => source.latencySeconds));
+  const longestMargin = Math.max(0, ...config.accounts.map((account) => account.overlapMarginSeconds));
+  return Math.max(7 * 86_400, 2 * (longestLatency + longestMargin));
+}
+
+export async function startExporter(config: ExporterConfig, options: StartExporterOptions = {}): Promise<RunningExporter> {
+  const log: ExporterLog = options.log ?? (() => {});
+  const store = openStateStore({ path: config.state.path });
+  const clients: AccountClient[] = [];
+  try {
+    const status = new StatusBoard({ accounts: config.accounts.map((account) => account.name) });
+    const metrics = createExporterMetrics({ accounts: config.accounts });
+    const reporter = combineObservers([metrics, status], (error) => log('error', `observer failed: ${describe(error)}`));
+    status.setCondition('configuration', true);
+    status.setCondition('state_store', true);
+
+    const sinks = [metrics.sink, ...(options.sinks ?? [])];
+    const retentionSeconds = retentionSecondsFor(config);
+    const pipeline = new DeliveryPipeline({ store, sinks, now: () => new Date(), retentionSeconds: () => retentionSeconds });
+
+    const scheduled: ScheduledAccount[] = config.accounts.map((account) => {
+      const meter = new StatementMeter();
+      const accountClient = createAccountClient(account, {
+        onEvent: (event) => {
+          meter.listener(event);
+          reporter.sqlApiEvent(account.name, event);
+        },
+      });
+      clients.push(accountClient);
+      const contextFactory = (_source: Source, scope: CycleScope): SourceContext => ({
+        account,
+        client: accountClient.client,
+        snowflakeNow: scope.snowflakeNow,
+        signal: scope.signal,
+        ...pipeline.forAccount(account.name, scope.signal),
+        publishPosture: (snapshot) => reporter.publishPosture(snapshot),
+      });
+      return { account, client: accountClient.client, sources: createSources(account), contextFactory, meter };
+    });
+    const scheduler = new Scheduler({ accounts: scheduled, observer: reporter, store });
+
+    const app = createHttpApp({
+      metrics,
+      status,
+      metricsPath: config.server.metricsPath,
+      onError: (error) => log('error', `HTTP handler failed: ${describe(error)}`),
+    });
+    const http = await startHttpServer(app, config.server.listen);
+    if (options.schedule ?? true) scheduler.start();
+    const url = new URL(http.url);
+    log('info', `listening on ${url.href} (metrics at ${new URL(config.server.metricsPath, url).href})`);
+
+    let closing: Promise<void> | undefined;
+    const close = (): Promise<void> => {
+      closing ??= (async () => {
+        status.setCondition('state_store', false);
+        await scheduler.stop(AbortSignal.timeout(30_000));
+        await Promise.allSettled(sinks.map((sink) => sink.close(AbortSignal.timeout(10_000))));
+        await Promise.allSettled(clients.map((client) => client.close()));
+        await http.close();
+        store.close();
+      })();
+      return closing;
+    };
+    return { url, metrics, status, scheduler, store, close };
+  } catch (error) {
+    await Promise.allSettled(clients.map((client) => client.close()));
+    store.close();
+    throw error;
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : 'unknown error';
+}

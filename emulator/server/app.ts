@@ -223,6 +223,7 @@ async function submit(deps: AppDeps, req: IncomingMessage, res: ServerResponse, 
     retry: url.searchParams.get('retry') === 'true',
     async: url.searchParams.get('async') === 'true',
     acceptsGzip: acceptsGzip(req),
+    nullable: url.searchParams.get('nullable') !== 'false',
   });
   writeResponse(res, response, plan);
 }

@@ -70,6 +70,8 @@ export interface SubmitQuery {
   retry: boolean;
   async: boolean;
   acceptsGzip: boolean;
+  /** `nullable=false`: SQL NULL as the text "null" instead of JSON null (POST only, as documented). */
+  nullable?: boolean;
 }
 
 export async function submitStatement(deps: SqlApiDeps, principal: Principal, body: SubmitBody, query: SubmitQuery): Promise<WireResponse> {
@@ -136,6 +138,7 @@ export async function submitStatement(deps: SqlApiDeps, principal: Principal, bo
     multiStatement,
     base: multiStatement ? { ...base, bindings: undefined } : base,
     timeoutSeconds,
+    nullsAsText: query.nullable === false,
   });
   return respondAfterSubmit(deps, record, query);
 }

@@ -46,6 +46,8 @@ export interface SubmitInput {
   base: Omit<ExecuteRequest, 'statement' | 'signal'>;
   /** Seconds from the body's `timeout` (0 already mapped to the maximum), or undefined for the default. */
   timeoutSeconds: number | undefined;
+  /** `nullable=false` on the POST: SQL NULL is sent as the text "null" in every partition of the result. */
+  nullsAsText?: boolean;
 }
 
 export interface StatementCounters {
@@ -143,7 +145,7 @@ export class StatementStore {
     const timer = setTimeout(() => record.abort.abort(new TimeoutReason(timeout)), timeout * 1000);
     timer.unref();
     record.abort.signal.addEventListener('abort', () => this.#onAbort(record), { once: true });
-    const work = input.multiStatement ? this.#runMulti(record, input) : this.#runSingle(record, input.statements[0] ?? '', input.base, record.abort.signal);
+    const work = input.multiStatement ? this.#runMulti(record, input) : this.#runSingle(record, input.statements[0] ?? '', input.base, record.abort.signal, input.nullsAsText === true);
     void work.then(
       (outcome) => this.#finish(record, outcome),
       (error: unknown) => this.#finish(record, { failure: this.#failureOf(error, record.abort.signal) }),
@@ -201,9 +203,11 @@ export class StatementStore {
     statement: string,
     base: SubmitInput['base'],
     signal: AbortSignal,
+    nullsAsText: boolean,
   ): Promise<{ result: StatementResult; partitions: PartitionEntry[] }> {
     this.counters.executions += 1;
-    const result = await this.#options.engine.execute({ ...base, statement, signal });
+    const executed = await this.#options.engine.execute({ ...base, statement, signal });
+    const result = nullsAsText ? withNullsAsText(executed) : executed;
     if (signal.aborted || record.state !== 'running') {
       await result.release();
       throw signal.reason;
@@ -230,7 +234,7 @@ export class StatementStore {
         // and ROLLBACK are legal, so they are acknowledged here the way Snowflake answers them.
         const outcome = unsupportedCommand(statement, false)?.startsWith('TRANSACTION_')
           ? await this.#acknowledge()
-          : await this.#runSingle(child, statement, input.base, signal);
+          : await this.#runSingle(child, statement, input.base, signal, input.nullsAsText === true);
         this.#finish(child, outcome);
       } catch (error) {
         const failure = this.#failureOf(error, signal);
@@ -313,4 +317,15 @@ export class StatementStore {
     this.counters.evicted += 1;
     void record.result?.release().catch(() => undefined);
   }
+}
+
+/** The result as `nullable=false` asks for it: SQL NULL becomes the text "null" (planning and serving both see it). */
+function withNullsAsText(result: StatementResult): StatementResult {
+  return {
+    rowType: result.rowType,
+    rowCount: result.rowCount,
+    ...(result.stats === undefined ? {} : { stats: result.stats }),
+    readRows: async (offset, limit) => (await result.readRows(offset, limit)).map((row) => row.map((value) => value ?? 'null')),
+    release: () => result.release(),
+  };
 }

@@ -211,6 +211,23 @@ export const postureSchema = z.strictObject({
     .optional(),
 });
 
+/** A detection parameter's value; its type is checked against the declared default in validate.ts. */
+const parameterValue = z.union([z.number(), z.string(), z.boolean(), z.array(z.string())], {
+  error: 'must be a number, a string, a boolean or a list of strings',
+});
+
+export const detectionParametersSchema = z.record(
+  z.string(),
+  z.record(z.string(), parameterValue, { error: 'must map parameter names to values' }),
+  { error: 'must map detection ids to their parameters' },
+);
+
+export const riskScoreSchema = z.strictObject({
+  halfLife: duration(3600, 365 * 86_400).optional(),
+  topUsers: z.int().min(0).max(200).optional(),
+  maxTrackedUsers: z.int().min(1).max(100_000).optional(),
+});
+
 function tuningShape(options: SchemaOptions) {
   return {
     concurrency: z.int().min(1).max(MAX_CONCURRENCY).optional(),
@@ -225,6 +242,8 @@ function tuningShape(options: SchemaOptions) {
     creditBudget: creditBudgetSchema.optional(),
     posture: postureSchema.optional(),
     jitter: duration(0, 3_600).optional(),
+    detectionParameters: detectionParametersSchema.optional(),
+    riskScore: riskScoreSchema.optional(),
   };
 }
 
@@ -268,6 +287,7 @@ const customDetectionSchema = z.strictObject({
   severity: z.enum(SEVERITIES),
   sql: z.string().trim().min(1, { error: 'must not be empty' }),
   description: z.string().optional(),
+  schedule: z.enum(SOURCE_IDS as [SourceId, ...SourceId[]]).optional(),
 });
 
 export function createConfigSchema(options: SchemaOptions) {

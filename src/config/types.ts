@@ -1,6 +1,7 @@
 // The resolved configuration that the rest of the exporter consumes: durations in seconds, defaults merged into each
 // account, the account identifier parsed, and secrets read into Secret objects. Nothing downstream re-validates it.
 import type { SourceId } from '../collect/source-ids.ts';
+import type { ParameterValues } from '../detect/types.ts';
 import type { AccountIdentifier, EndpointOverride } from '../snowflake/account-identifier.ts';
 import type { Secret } from '../util/secret.ts';
 import type { ListenAddress, LogLevel, QueryEventScope, QueryTextPolicy, Severity, WarehouseSize } from './schema.ts';
@@ -41,6 +42,14 @@ export interface AccountConfig {
   readonly intervalSeconds: Readonly<Record<SourceId, number>>;
   /** Detection ids that run for this account (built-in and custom), sorted. */
   readonly detections: readonly string[];
+  /**
+   * Configured parameter values per detection id (absent: none) (`defaults` merged under the account's, per parameter); names
+   * were validated against each detection's declared parameters. Defaults of the declarations are NOT filled in
+   * here: the detection registry does that, so a detection's own default stays its single source.
+   */
+  readonly detectionParameters?: Readonly<Record<string, ParameterValues>> | undefined;
+  /** The per-user risk score's decay and bounds (the loader always sets it; absent means the defaults). */
+  readonly riskScore?: RiskScoreConfig | undefined;
   readonly statementTimeoutSeconds: number;
   /** How far back a stream reads on its first run (no watermark yet). */
   readonly backfillSeconds: number;
@@ -70,6 +79,15 @@ export interface WarehouseCostConfig {
   readonly size: WarehouseSize;
   /** The warehouse's AUTO_SUSPEND, for the estimate of the idle tail billed after each burst. */
   readonly autoSuspendSeconds: number;
+}
+
+export interface RiskScoreConfig {
+  /** A finding's contribution halves after this long. */
+  readonly halfLifeSeconds: number;
+  /** Users exposed with a `user` label (highest scores first). */
+  readonly topUsers: number;
+  /** Users whose score is kept in memory; the lowest is evicted beyond this. */
+  readonly maxTrackedUsers: number;
 }
 
 export interface CreditBudgetConfig {
@@ -112,6 +130,8 @@ export interface CustomDetectionConfig {
   readonly severity: Severity;
   readonly sql: string;
   readonly description: string | undefined;
+  /** The source whose interval and view latency the detection follows (default query_history). */
+  readonly schedule?: SourceId | undefined;
 }
 
 /** Built-in defaults for settings the file leaves out. */
@@ -129,6 +149,7 @@ export const DEFAULTS = {
   warehouseCost: { size: 'X-Small', autoSuspendSeconds: 60 },
   posture: { staleUserDays: 90, adminRoles: ['ACCOUNTADMIN', 'SECURITYADMIN', 'ORGADMIN', 'SYSADMIN'] },
   jitterSeconds: 30,
+  riskScore: { halfLifeSeconds: 7 * 86_400, topUsers: 20, maxTrackedUsers: 1000 },
 } as const;
 
 /** The collection engine's settings of an AccountConfig. */

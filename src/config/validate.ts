@@ -5,6 +5,9 @@ import { resolve } from 'node:path';
 import type { z } from 'zod';
 import { SOURCE_IDS, SOURCES, type SourceId } from '../collect/source-ids.ts';
 import { BUILT_IN_DETECTION_IDS } from '../detect/catalog-ids.ts';
+import { BUILT_IN_DETECTIONS } from '../detect/catalog/index.ts';
+import { CustomDetectionError, prepareCustomSql } from '../detect/custom.ts';
+import type { DetectionParameter, ParameterValues } from '../detect/types.ts';
 import { redactText, type Secret } from '../util/secret.ts';
 import {
   AUTH_METHODS,
@@ -54,6 +57,7 @@ export function validateConfigDocument(document: unknown, options: ValidateOptio
     for (const issue of parsed.error.issues) problems.push(...describeIssue(issue, document, schema));
   }
   problems.push(...crossFieldProblems(document));
+  problems.push(...detectionParameterProblems(document));
   const secrets = resolveSecrets(document, options, problems, warnings, secretTexts);
 
   const redact = (list: PathProblem[]): PathProblem[] =>
@@ -133,9 +137,88 @@ function crossFieldProblems(document: unknown): PathProblem[] {
       const first = seen.get(id);
       if (first === undefined) seen.set(id, index);
       else problems.push({ path, message: `duplicate detection id "${id}" (also customDetections[${first}])` });
+      const sql = valueAt(entry, ['sql']);
+      if (typeof sql === 'string' && sql.trim() !== '') {
+        try {
+          prepareCustomSql(id, sql);
+        } catch (error) {
+          if (!(error instanceof CustomDetectionError)) throw error;
+          problems.push({ path: ['customDetections', index, 'sql'], message: error.message.replace(/^custom detection \S+: /, '') });
+        }
+      }
     });
   }
   return problems;
+}
+
+/** The parameters each known detection declares: built-ins from the catalog; custom detections declare none. */
+function declaredParameters(document: unknown): Map<string, Readonly<Record<string, DetectionParameter>>> {
+  const declared = new Map<string, Readonly<Record<string, DetectionParameter>>>();
+  for (const id of BUILT_IN_DETECTION_IDS) declared.set(id, {});
+  // One id may have several definitions (an event rule and a posture rule): their parameters together.
+  for (const detection of BUILT_IN_DETECTIONS) declared.set(detection.id, { ...declared.get(detection.id), ...detection.parameters });
+  for (const id of customDetectionIds(document)) if (!declared.has(id)) declared.set(id, {});
+  return declared;
+}
+
+function typeOfParameter(value: unknown): string {
+  if (Array.isArray(value)) return 'a list of strings';
+  return `a ${typeof value}`;
+}
+
+/**
+ * `detectionParameters` (under `defaults` and each account): every detection id must exist, every parameter name
+ * must be one the detection declares, and every value must have the type of the declared default.
+ */
+function detectionParameterProblems(document: unknown): PathProblem[] {
+  const problems: PathProblem[] = [];
+  const declared = declaredParameters(document);
+  const knownIds = [...declared.keys()];
+  const check = (base: readonly PathSegment[]): void => {
+    const section = valueAt(document, [...base, 'detectionParameters']);
+    if (typeof section !== 'object' || section === null || Array.isArray(section)) return;
+    for (const [id, values] of Object.entries(section as Record<string, unknown>)) {
+      const path = [...base, 'detectionParameters', id];
+      const parameters = declared.get(id);
+      if (parameters === undefined) {
+        problems.push({ path, message: `unknown detection id "${id}"${didYouMean(id, knownIds)}` });
+        continue;
+      }
+      if (typeof values !== 'object' || values === null || Array.isArray(values)) continue; // the schema reports it
+      const names = Object.keys(parameters);
+      for (const [name, value] of Object.entries(values as Record<string, unknown>)) {
+        const parameter = parameters[name];
+        if (parameter === undefined) {
+          const allowed = names.length === 0 ? 'it declares no parameters' : `allowed here: ${names.join(', ')}`;
+          problems.push({ path: [...path, name], message: `unknown parameter of ${id}${didYouMean(name, names)}; ${allowed}` });
+          continue;
+        }
+        const expected = typeOfParameter(parameter.default);
+        const validList = Array.isArray(value) && value.every((item) => typeof item === 'string');
+        if (typeOfParameter(value) !== expected || (Array.isArray(value) && !validList)) {
+          problems.push({ path: [...path, name], message: `must be ${expected} (like its default)` });
+        } else if (typeof value === 'number' && !Number.isFinite(value)) {
+          problems.push({ path: [...path, name], message: 'must be a finite number' });
+        }
+      }
+    }
+  };
+  check(['defaults']);
+  const accounts = valueAt(document, ['accounts']);
+  if (Array.isArray(accounts)) accounts.forEach((_account, index) => check(['accounts', index]));
+  return problems;
+}
+
+/** Per detection, the defaults' values under the account's (per parameter, the account wins). */
+function mergeDetectionParameters(
+  defaults: Readonly<Record<string, ParameterValues>> | undefined,
+  account: Readonly<Record<string, ParameterValues>> | undefined,
+): Record<string, ParameterValues> {
+  const merged: Record<string, ParameterValues> = {};
+  for (const id of new Set([...Object.keys(defaults ?? {}), ...Object.keys(account ?? {})])) {
+    merged[id] = { ...defaults?.[id], ...account?.[id] };
+  }
+  return merged;
 }
 
 interface ResolvedSecrets {
@@ -210,6 +293,7 @@ function buildConfig(parsed: ParsedConfigFile, secrets: ResolvedSecrets, options
     severity: detection.severity,
     sql: detection.sql,
     description: detection.description,
+    ...(detection.schedule === undefined ? {} : { schedule: detection.schedule }),
   }));
   const allDetectionIds = [...BUILT_IN_DETECTION_IDS, ...customDetections.map((detection) => detection.id)];
   const accounts = parsed.accounts.map((account, index): AccountConfig => {
@@ -234,6 +318,12 @@ function buildConfig(parsed: ParsedConfigFile, secrets: ResolvedSecrets, options
       detections,
       statementTimeoutSeconds: account.statementTimeout ?? defaults.statementTimeout ?? DEFAULTS.statementTimeoutSeconds,
       ...collectionTuning(account, defaults),
+      detectionParameters: mergeDetectionParameters(defaults.detectionParameters, account.detectionParameters),
+      riskScore: {
+        halfLifeSeconds: account.riskScore?.halfLife ?? defaults.riskScore?.halfLife ?? DEFAULTS.riskScore.halfLifeSeconds,
+        topUsers: account.riskScore?.topUsers ?? defaults.riskScore?.topUsers ?? DEFAULTS.riskScore.topUsers,
+        maxTrackedUsers: account.riskScore?.maxTrackedUsers ?? defaults.riskScore?.maxTrackedUsers ?? DEFAULTS.riskScore.maxTrackedUsers,
+      },
     };
   });
   const statePath = parsed.state?.path;

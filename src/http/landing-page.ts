@@ -37,6 +37,20 @@ function sourceRow(source: SourceStatus, now: Date): Html {
 <td>${flags}</td></tr>`;
 }
 
+function detectionsSection(account: AccountStatus, now: Date): Html | string {
+  const detections = account.detections ?? [];
+  if (detections.length === 0) return '';
+  const unavailable = detections.filter((detection) => detection.unavailable).length;
+  return html`<h3>Detections</h3>
+<p>${detections.length} enabled${unavailable > 0 ? html`; <strong>${unavailable} unavailable</strong> (a view is missing or not granted)` : ''}.</p>
+<table><thead><tr><th>detection</th><th>kind</th><th>severity</th><th>title</th><th>last run</th><th>status</th></tr></thead>
+<tbody>${detections.map(
+    (detection) =>
+      html`<tr><td><code>${detection.id}</code></td><td>${detection.kind}</td><td>${detection.severity}</td><td>${detection.title}</td>
+<td>${time(detection.lastRunAt, now)}</td><td>${detection.unavailable ? html`<span class="down">unavailable</span>` : 'available'}</td></tr>`,
+  )}</tbody></table>`;
+}
+
 function accountSection(account: AccountStatus, now: Date): Html {
   const cost = account.cost;
   return html`<section><h2>Account <code>${account.name}</code>: ${upBadge(account.up)}</h2>
@@ -47,6 +61,7 @@ ${
     : html`<table><thead><tr><th>source</th><th>last success</th><th>duration (s)</th><th>rows (last)</th><th>rows (total)</th><th>lag (s)</th><th>last error</th><th>flags</th></tr></thead>
 <tbody>${account.sources.map((source) => sourceRow(source, now))}</tbody></table>`
 }
+${detectionsSection(account, now)}
 <h3>Posture</h3>
 ${
   account.posture.length === 0

@@ -7,6 +7,7 @@ import { PRODUCT_NAME, PRODUCT_VERSION } from '../version.ts';
 import type {
   AccountStatus,
   CycleStatus,
+  DetectionStatus,
   PostureStatus,
   Readiness,
   SourceStatus,
@@ -44,6 +45,7 @@ interface AccountState {
   creditsToday: number;
   creditBudget: number | undefined;
   budgetExhausted: boolean;
+  readonly detections: Map<string, { -readonly [K in keyof DetectionStatus]: DetectionStatus[K] }>;
 }
 
 const finite = (value: number): number => (Number.isFinite(value) ? value : 0);
@@ -117,8 +119,25 @@ export class StatusBoard implements CollectionObserver, PostureListener, StatusP
         creditsToday: 0,
         creditBudget: undefined,
         budgetExhausted: false,
+        detections: new Map(),
       });
     }
+  }
+
+  /** The account's enabled detections, listed on the page with their availability and last run. */
+  setDetections(account: string, detections: readonly Pick<DetectionStatus, 'id' | 'kind' | 'severity' | 'title'>[]): void {
+    const state = this.#accounts.get(account);
+    if (!state) return;
+    state.detections.clear();
+    for (const detection of detections) {
+      state.detections.set(detection.id, { ...detection, unavailable: false, lastRunAt: undefined });
+    }
+  }
+
+  /** An in-process (event or posture) detection was evaluated. */
+  detectionEvaluated(account: string, detection: string, at: Date): void {
+    const entry = this.#accounts.get(account)?.detections.get(detection);
+    if (entry) entry.lastRunAt = at;
   }
 
   /** Marks a readiness condition met (or no longer met, e.g. the state store closed on shutdown). */
@@ -155,6 +174,11 @@ export class StatusBoard implements CollectionObserver, PostureListener, StatusP
   }
 
   sourceSucceeded(outcome: SourceOutcome): void {
+    const detection = this.#accounts.get(outcome.account)?.detections.get(outcome.source);
+    if (detection) {
+      detection.unavailable = false;
+      detection.lastRunAt = new Date(outcome.startedAt.getTime() + finite(outcome.durationSeconds) * 1000);
+    }
     const entry = this.#source(outcome.account, outcome.source);
     if (!entry) return;
     entry.lastSuccessAt = new Date(outcome.startedAt.getTime() + finite(outcome.durationSeconds) * 1000);
@@ -174,6 +198,8 @@ export class StatusBoard implements CollectionObserver, PostureListener, StatusP
   }
 
   sourceSkipped(account: string, source: string, reason: 'unavailable' | 'budget'): void {
+    const detection = this.#accounts.get(account)?.detections.get(source);
+    if (detection && reason === 'unavailable') detection.unavailable = true;
     const entry = this.#source(account, source);
     if (!entry) return;
     if (reason === 'unavailable') entry.unavailable = true;
@@ -241,6 +267,7 @@ export class StatusBoard implements CollectionObserver, PostureListener, StatusP
         creditBudget: state.creditBudget,
         budgetExhausted: state.budgetExhausted,
       },
+      ...(state.detections.size === 0 ? {} : { detections: [...state.detections.values()].map((detection) => ({ ...detection })) }),
     }));
     return {
       product: { name: PRODUCT_NAME, version: PRODUCT_VERSION },

@@ -47,6 +47,18 @@ export interface CostStatus {
   readonly budgetExhausted: boolean;
 }
 
+/** One enabled detection of an account, as the landing page lists it. */
+export interface DetectionStatus {
+  readonly id: string;
+  /** 'sql', 'event' or 'posture'; several joined with '+' when one id has definitions of more than one kind. */
+  readonly kind: string;
+  readonly severity: string;
+  readonly title: string;
+  /** A SQL detection whose view is missing or not granted on the account. */
+  readonly unavailable: boolean;
+  readonly lastRunAt: Date | undefined;
+}
+
 export interface AccountStatus {
   readonly name: string;
   /** undefined until the account's first cycle ends. */
@@ -56,6 +68,8 @@ export interface AccountStatus {
   /** Newest first. */
   readonly recentCycles: readonly CycleStatus[];
   readonly cost: CostStatus;
+  /** Enabled detections (absent when none were registered). */
+  readonly detections?: readonly DetectionStatus[] | undefined;
 }
 
 export interface StatusSnapshot {

@@ -10,6 +10,9 @@ import type { Source, SourceContext } from '../collect/source.ts';
 import { SOURCES } from '../collect/source-ids.ts';
 import { createSources } from '../collect/sources/index.ts';
 import type { ExporterConfig } from '../config/types.ts';
+import { DetectionRegistry } from '../detect/registry.ts';
+import { riskyQueryRulesFor, withDetectionSources, type EvaluationReporter } from '../detect/runner/index.ts';
+import type { Detection } from '../detect/types.ts';
 import { combineObservers, createExporterMetrics, type ExporterMetrics } from '../export/metrics/index.ts';
 import { createHttpApp, startHttpServer, StatusBoard } from '../http/index.ts';
 import { createAccountClient, type AccountClient } from '../snowflake/account-client.ts';
@@ -26,6 +29,10 @@ export interface StartExporterOptions {
   readonly sinks?: readonly Sink[];
   /** Start the scheduler (default true). Tests drive cycles with `runOnce` instead. */
   readonly schedule?: boolean;
+  /** Built-in detection definitions (default: the catalog). Tests replace them with their own. */
+  readonly builtInDetections?: readonly Detection[];
+  /** Further detection definitions beside the built-in and custom ones (enabled per account by id). */
+  readonly extraDetections?: readonly Detection[];
 }
 
 export interface RunningExporter {
@@ -34,6 +41,7 @@ export interface RunningExporter {
   readonly status: StatusBoard;
   readonly scheduler: Scheduler;
   readonly store: StateStore;
+  readonly detections: DetectionRegistry;
   /** Stops scheduling, cancels running cycles, flushes sinks, closes the store and the HTTP server. Idempotent. */
   close(): Promise<void>;
 }
@@ -54,6 +62,12 @@ export async function startExporter(config: ExporterConfig, options: StartExport
     const metrics = createExporterMetrics({ accounts: config.accounts });
     const reporter = combineObservers([metrics, status], (error) => log('error', `observer failed: ${describe(error)}`));
     status.setCondition('configuration', true);
+    // Custom detections were validated with the configuration; building them again cannot fail on their SQL.
+    const registry = new DetectionRegistry({
+      builtIns: options.builtInDetections,
+      extra: options.extraDetections,
+      custom: config.customDetections,
+    });
     status.setCondition('state_store', true);
 
     const sinks = [metrics.sink, ...(options.sinks ?? [])];
@@ -69,6 +83,29 @@ export async function startExporter(config: ExporterConfig, options: StartExport
         },
       });
       clients.push(accountClient);
+      const detections = registry.forAccount(account);
+      if (detections.missing.length > 0) {
+        log('warn', `account ${account.name}: enabled detections without a definition are skipped: ${detections.missing.join(', ')}`);
+      }
+      const listed = new Map<string, { id: string; kind: string; severity: string; title: string }>();
+      for (const detection of detections.enabled) {
+        const seen = listed.get(detection.id);
+        if (seen === undefined) listed.set(detection.id, { id: detection.id, kind: detection.kind, severity: detection.severity, title: detection.title });
+        else if (!seen.kind.split('+').includes(detection.kind)) seen.kind = `${seen.kind}+${detection.kind}`;
+      }
+      status.setDetections(account.name, [...listed.values()]);
+      const evaluation: EvaluationReporter = {
+        evaluated: (accountName, detectionId, at) => {
+          metrics.detections.ran(accountName, detectionId, at);
+          status.detectionEvaluated(accountName, detectionId, at);
+        },
+        failed: (accountName, detectionId, error) => {
+          metrics.detections.failed(accountName, detectionId);
+          log('error', `account ${accountName}: detection ${detectionId} failed: ${describe(error)}`);
+        },
+      };
+      const collectSources = createSources(account, { riskyQueryRules: riskyQueryRulesFor(detections) });
+      const { sources, intervalSeconds } = withDetectionSources(account, collectSources, detections, evaluation);
       const contextFactory = (_source: Source, scope: CycleScope): SourceContext => ({
         account,
         client: accountClient.client,
@@ -77,7 +114,7 @@ export async function startExporter(config: ExporterConfig, options: StartExport
         ...pipeline.forAccount(account.name, scope.signal),
         publishPosture: (snapshot) => reporter.publishPosture(snapshot),
       });
-      return { account, client: accountClient.client, sources: createSources(account), contextFactory, meter };
+      return { account, client: accountClient.client, sources, intervalSeconds, contextFactory, meter };
     });
     const scheduler = new Scheduler({ accounts: scheduled, observer: reporter, store });
 
@@ -104,7 +141,7 @@ export async function startExporter(config: ExporterConfig, options: StartExport
       })();
       return closing;
     };
-    return { url, metrics, status, scheduler, store, close };
+    return { url, metrics, status, scheduler, store, detections: registry, close };
   } catch (error) {
     await Promise.allSettled(clients.map((client) => client.close()));
     store.close();

@@ -4,11 +4,14 @@ import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import type { CollectionObserver } from '../../collect/observer.ts';
 import type { PostureSnapshot } from '../../collect/posture.ts';
 import type { Sink } from '../../collect/sink.ts';
-import type { AccountConfig } from '../../config/types.ts';
+import { DEFAULTS, type AccountConfig } from '../../config/types.ts';
 import { PRODUCT_VERSION } from '../../version.ts';
 import type { CollectionReporter } from './combine-observers.ts';
+import { DetectionMetrics } from './detection-metrics.ts';
 import { buildVocabularies } from './labels.ts';
 import { MetricsSink } from './metrics-sink.ts';
+import { RiskMetrics, type AccountRiskSettings } from './risk-metrics.ts';
+import { SignalMetrics } from './signal-metrics.ts';
 import { NAMESPACE } from './namespace.ts';
 import { PostureMetrics } from './posture-metrics.ts';
 import { SelfMetrics } from './self-metrics.ts';
@@ -25,7 +28,7 @@ const MISNAMED_DEFAULT_METRICS = [
 
 export interface ExporterMetricsOptions {
   /** Configured accounts (or their names): the only values the `account` label takes besides 'other'. */
-  readonly accounts: readonly (string | Pick<AccountConfig, 'name' | 'detections'>)[];
+  readonly accounts: readonly (string | (Pick<AccountConfig, 'name' | 'detections'> & Partial<Pick<AccountConfig, 'riskScore'>>))[];
   /** Source ids the engine uses beyond the built-in SOURCE_IDS and detection ids; others are labelled 'other'. */
   readonly extraSources?: readonly string[] | undefined;
   /** Register the standard `process_*` and `nodejs_*` metrics (default true). */
@@ -36,6 +39,8 @@ export interface ExporterMetricsOptions {
   readonly recentIdCapacity?: number | undefined;
   /** Version for the build info (default: package.json). */
   readonly version?: string | undefined;
+  /** Clock of the risk score's decay (default: the system clock). */
+  readonly now?: (() => Date) | undefined;
 }
 
 export interface ExporterMetrics extends CollectionReporter {
@@ -45,6 +50,10 @@ export interface ExporterMetrics extends CollectionReporter {
   /** Counts delivered events and findings. */
   readonly sink: Sink;
   readonly contentType: string;
+  /** Risk score tables (one per account), fed by the metrics sink. */
+  readonly risk: RiskMetrics;
+  /** Per-detection availability, last run and errors. */
+  readonly detections: DetectionMetrics;
   /** Serialises the registry; reads the last results only, never Snowflake. */
   metrics(): Promise<string>;
 }
@@ -79,12 +88,32 @@ export function createExporterMetrics(options: ExporterMetricsOptions): Exporter
 
   const observer = new SelfMetrics(registry, vocab, () => internalErrors.inc({ component: 'observer' }));
   const posture = new PostureMetrics(registry, vocab, limit);
-  const sink = new MetricsSink(registry, vocab, options.recentIdCapacity ?? 100_000);
+  const riskSettings = new Map<string, AccountRiskSettings>();
+  const enabledDetections = new Map<string, readonly string[]>();
+  for (const account of options.accounts) {
+    if (typeof account === 'string') continue;
+    if (account.riskScore !== undefined) riskSettings.set(account.name, account.riskScore);
+    enabledDetections.set(account.name, account.detections);
+  }
+  const risk = new RiskMetrics(
+    registry,
+    vocab,
+    (account) => riskSettings.get(account) ?? { ...DEFAULTS.riskScore },
+    options.now,
+  );
+  const signals = new SignalMetrics(registry, vocab);
+  const detectionMetrics = new DetectionMetrics(registry, vocab, enabledDetections);
+  const sink = new MetricsSink(registry, vocab, options.recentIdCapacity ?? 100_000, {
+    event: (event) => signals.count(event),
+    finding: (finding) => risk.add(finding),
+  });
 
   return {
     registry,
     observer,
     sink,
+    risk,
+    detections: detectionMetrics,
     contentType: registry.contentType,
     metrics: () => registry.metrics(),
     publishPosture(snapshot: PostureSnapshot): void {
@@ -94,9 +123,19 @@ export function createExporterMetrics(options: ExporterMetricsOptions): Exporter
         internalErrors.inc({ component: 'posture' });
       }
     },
-    sourceSucceeded: (outcome) => observer.sourceSucceeded(outcome),
-    sourceFailed: (account, source, kind, at) => observer.sourceFailed(account, source, kind, at),
-    sourceSkipped: (account, source, reason) => observer.sourceSkipped(account, source, reason),
+    // A SQL detection is a source whose id is a detection id: its outcomes feed the detection metrics too.
+    sourceSucceeded: (outcome) => {
+      observer.sourceSucceeded(outcome);
+      detectionMetrics.ran(outcome.account, outcome.source, new Date(outcome.startedAt.getTime() + outcome.durationSeconds * 1000));
+    },
+    sourceFailed: (account, source, kind, at) => {
+      observer.sourceFailed(account, source, kind, at);
+      detectionMetrics.failed(account, source);
+    },
+    sourceSkipped: (account, source, reason) => {
+      observer.sourceSkipped(account, source, reason);
+      if (reason === 'unavailable') detectionMetrics.unavailable(account, source);
+    },
     cycleFinished: (account, outcome, duration) => observer.cycleFinished(account, outcome, duration),
     cost: (cost) => observer.cost(cost),
     budgetState: (account, today, budget, exhausted) => observer.budgetState(account, today, budget, exhausted),

@@ -5,3 +5,7 @@ export { OTHER, LabelVocabulary, buildVocabularies, type Vocabularies } from './
 export { MetricsSink, MetricsSinkClosedError } from './metrics-sink.ts';
 export { NAMESPACE } from './namespace.ts';
 export { POSTURE_GAUGES, postureSeries, type PostureGaugeName } from './posture-series.ts';
+export { DetectionMetrics } from './detection-metrics.ts';
+export { RiskMetrics, type AccountRiskSettings } from './risk-metrics.ts';
+export { SignalMetrics, unloadDestination, FIRST_FACTORS, SECOND_FACTORS, SHARE_ACTIONS, type UnloadDestination } from './signal-metrics.ts';
+export type { MetricsSinkListeners } from './metrics-sink.ts';

@@ -1,6 +1,7 @@
 // The metrics side of delivery: counts the events and findings the engine hands to every sink. Counting is all it
 // does, so accepting a batch is synchronous and never fails for a reason outside the process.
 import { Counter, type Registry } from 'prom-client';
+import type { Finding, SnowflakeEvent } from '../../collect/events.ts';
 import type { DeliveryBatch, Sink } from '../../collect/sink.ts';
 import { EVENT_KINDS, type Vocabularies } from './labels.ts';
 import { NAMESPACE } from './namespace.ts';
@@ -14,6 +15,12 @@ export class MetricsSinkClosedError extends Error {
   }
 }
 
+/** What else counts a first-time event or finding (signal counters, the risk score). Must not throw. */
+export interface MetricsSinkListeners {
+  event?(event: SnowflakeEvent): void;
+  finding?(finding: Finding): void;
+}
+
 export class MetricsSink implements Sink {
   readonly name = 'metrics';
   readonly #vocab: Vocabularies;
@@ -21,10 +28,12 @@ export class MetricsSink implements Sink {
   readonly #events: Counter<'account' | 'kind'>;
   readonly #findings: Counter<'account' | 'detection' | 'severity'>;
   readonly #duplicates: Counter;
+  readonly #listeners: MetricsSinkListeners;
   #closed = false;
 
-  constructor(registry: Registry, vocab: Vocabularies, recentIdCapacity: number) {
+  constructor(registry: Registry, vocab: Vocabularies, recentIdCapacity: number, listeners: MetricsSinkListeners = {}) {
     this.#vocab = vocab;
+    this.#listeners = listeners;
     this.#seen = new RecentIds(recentIdCapacity);
     const registers = [registry];
     this.#events = new Counter({
@@ -65,7 +74,9 @@ export class MetricsSink implements Sink {
     for (const event of batch.events) {
       const account = this.#vocab.account.label(event.account);
       const kind = this.#vocab.eventKind.label(event.kind);
-      if (this.#firstTime(`e\u0000${account}\u0000${kind}\u0000${event.id}`)) this.#events.inc({ account, kind });
+      if (!this.#firstTime(`e\u0000${account}\u0000${kind}\u0000${event.id}`)) continue;
+      this.#events.inc({ account, kind });
+      this.#listeners.event?.(event);
     }
     for (const finding of batch.findings) {
       const account = this.#vocab.account.label(finding.account);
@@ -75,6 +86,7 @@ export class MetricsSink implements Sink {
         detection: this.#vocab.detection.label(finding.detectionId),
         severity: this.#vocab.severity.label(finding.severity),
       });
+      this.#listeners.finding?.(finding);
     }
     return Promise.resolve();
   }

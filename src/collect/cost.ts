@@ -94,7 +94,8 @@ export class WarehouseCostModel {
     const suspendAt = end + this.#autoSuspendMs;
     let billedMs: number;
     let resumed: boolean;
-    if (start < this.#awakeUntil) {
+    // A burst starting exactly when the warehouse would suspend finds it still running (as Snowflake and the emulator do).
+    if (start <= this.#awakeUntil) {
       billedMs = Math.max(0, suspendAt - this.#billedUntil);
       this.#billedUntil = Math.max(this.#billedUntil, suspendAt);
       resumed = false;

@@ -1,6 +1,7 @@
 // The data sources the exporter reads, with the documented maximum latency of the view behind each
 // (shared/docs/reference/detection-sources.md section 6). Default intervals never poll faster than the data can
-// change; configuration may override intervals per account but is validated against these names.
+// change, and every hourly source shares one warehouse wake-up (each wake-up bills at least 60 s: 24 a day keep an
+// X-Small account under half a credit). Configuration may override intervals per account.
 export interface SourceDefinition {
   /** ACCOUNT_USAGE view (or command) the source reads. */
   readonly view: string;
@@ -14,8 +15,8 @@ const MINUTE = 60;
 const HOUR = 60 * MINUTE;
 
 export const SOURCES = {
-  query_history: { view: 'QUERY_HISTORY', latencySeconds: 45 * MINUTE, defaultIntervalSeconds: 30 * MINUTE },
-  login_history: { view: 'LOGIN_HISTORY', latencySeconds: 2 * HOUR, defaultIntervalSeconds: 30 * MINUTE },
+  query_history: { view: 'QUERY_HISTORY', latencySeconds: 45 * MINUTE, defaultIntervalSeconds: 1 * HOUR },
+  login_history: { view: 'LOGIN_HISTORY', latencySeconds: 2 * HOUR, defaultIntervalSeconds: 1 * HOUR },
   sessions: { view: 'SESSIONS', latencySeconds: 3 * HOUR, defaultIntervalSeconds: 1 * HOUR },
   access_history: { view: 'ACCESS_HISTORY', latencySeconds: 3 * HOUR, defaultIntervalSeconds: 1 * HOUR },
   users: { view: 'USERS', latencySeconds: 2 * HOUR, defaultIntervalSeconds: 1 * HOUR },

@@ -70,7 +70,8 @@ export class AdminsPostureSource implements Source {
   readonly id = 'admins';
   readonly view = 'SNOWFLAKE.ACCOUNT_USAGE.GRANTS_TO_ROLES, GRANTS_TO_USERS, USERS';
   readonly needsWarehouse = true;
-  readonly critical = false;
+  // Posture behind the MFA detections (admins without MFA is critical): refreshed even over the credit budget.
+  readonly critical = true;
   readonly adminRoles: readonly string[];
   readonly listLimit: number;
 

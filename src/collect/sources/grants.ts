@@ -30,7 +30,8 @@ export class GrantsSource implements Source {
   readonly id = 'grants';
   readonly view = 'SNOWFLAKE.ACCOUNT_USAGE.GRANTS_TO_USERS, SNOWFLAKE.ACCOUNT_USAGE.GRANTS_TO_ROLES';
   readonly needsWarehouse = true;
-  readonly critical = true;
+  // Over the daily credit budget this stream is deferred: it catches up from its watermark when the budget resets.
+  readonly critical = false;
   readonly #options: ResolvedStreamOptions;
 
   constructor(options: StreamOptions = {}) {

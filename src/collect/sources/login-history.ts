@@ -18,7 +18,8 @@ export class LoginHistorySource implements Source {
   readonly id = 'login_history';
   readonly view = `SNOWFLAKE.ACCOUNT_USAGE.${SOURCES.login_history.view}`;
   readonly needsWarehouse = true;
-  readonly critical = true;
+  // Over the daily credit budget this stream is deferred: it catches up from its watermark when the budget resets.
+  readonly critical = false;
   readonly #options: ResolvedStreamOptions;
 
   constructor(options: StreamOptions = {}) {

@@ -47,7 +47,8 @@ export class QueryHistorySource implements Source {
   readonly id = 'query_history';
   readonly view = `SNOWFLAKE.ACCOUNT_USAGE.${SOURCES.query_history.view}`;
   readonly needsWarehouse = true;
-  readonly critical = true;
+  // Over the daily credit budget this stream is deferred: it catches up from its watermark when the budget resets.
+  readonly critical = false;
   readonly scope: QueryScope;
   readonly #textPolicy: QueryTextPolicy;
   readonly #rules: RiskyQueryRules;

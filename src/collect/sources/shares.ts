@@ -66,7 +66,8 @@ export class SharesSource implements Source {
   readonly id = 'shares';
   readonly view = 'SNOWFLAKE.ACCOUNT_USAGE.SHARES, GRANTS_TO_SHARES, QUERY_HISTORY';
   readonly needsWarehouse = true;
-  readonly critical = true;
+  // Over the daily credit budget this stream is deferred: it catches up from its watermark when the budget resets.
+  readonly critical = false;
   readonly #options: ResolvedStreamOptions;
   readonly #queryText: boolean;
 

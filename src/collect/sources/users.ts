@@ -38,7 +38,8 @@ export class UsersPostureSource implements Source {
   readonly id = 'users';
   readonly view = `SNOWFLAKE.ACCOUNT_USAGE.${SOURCES.users.view}`;
   readonly needsWarehouse = true;
-  readonly critical = false;
+  // Posture behind the MFA detections (admins without MFA is critical): refreshed even over the credit budget.
+  readonly critical = true;
   readonly staleAfterDays: number;
 
   constructor(options: UsersPostureOptions = {}) {

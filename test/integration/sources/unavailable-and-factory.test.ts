@@ -90,7 +90,7 @@ describe('createSources', () => {
     assert.deepEqual(sources.map((s) => s.id), [...ALL_SOURCE_IDS]);
     assert.equal(new Set(sources.map((s) => s.id)).size, sources.length);
     assert.deepEqual(sources.filter((s) => !s.needsWarehouse).map((s) => s.id), ['outbound_shares', 'parameters']);
-    assert.deepEqual(sources.filter((s) => s.critical).map((s) => s.id), ['query_history', 'login_history', 'shares', 'grants']);
+    assert.deepEqual(sources.filter((s) => s.critical).map((s) => s.id), ['users', 'admins']);
   });
 
   it('honours the enabled list, query scope none and the account settings', async (t) => {

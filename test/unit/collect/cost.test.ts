@@ -52,12 +52,17 @@ describe('WarehouseCostModel', () => {
     assert.equal(model.resumes, 1);
   });
 
-  test('a cycle after the warehouse suspended resumes again', () => {
+  test('a cycle after the warehouse suspended resumes again; one starting exactly at the suspend time does not', () => {
     const model = new WarehouseCostModel({ size: 'X-Small', autoSuspendSeconds: 60 });
     model.bill({ start: 0, end: 10 * S }); // awake until 70 s
-    const later = model.bill({ start: 70 * S, end: 75 * S }); // exactly at suspend: a new resume
+    // At exactly 70 s the warehouse is still up (the emulator's model agrees): only the extension is billed.
+    const boundary = model.bill({ start: 70 * S, end: 75 * S });
+    assert.equal(boundary.resumed, false);
+    assert.equal(boundary.seconds, 65);
+    // Awake until 135 s now; a burst at 136 s finds it suspended: a new resume with the 60 s minimum.
+    const later = model.bill({ start: 136 * S, end: 140 * S });
     assert.equal(later.resumed, true);
-    assert.equal(later.seconds, 65);
+    assert.equal(later.seconds, 64);
     assert.equal(model.resumes, 2);
   });
 

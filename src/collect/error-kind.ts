@@ -16,7 +16,7 @@ import {
   StatementCancelledError,
   StatementTimeoutError,
 } from '../snowflake/sqlapi/index.ts';
-import type { SourceErrorKind } from './observer.ts';
+import { SOURCE_ERROR_KINDS, type SourceErrorKind } from './observer.ts';
 
 /**
  * Snowflake codes for "does not exist or not authorized": 002003 (object/schema) and 003001 (insufficient
@@ -38,18 +38,7 @@ export interface ErrorClassification {
   readonly unavailable: boolean;
 }
 
-const SOURCE_ERROR_KINDS: ReadonlySet<string> = new Set<SourceErrorKind>([
-  'auth',
-  'permission',
-  'query',
-  'timeout',
-  'throttled',
-  'network',
-  'response',
-  'sink',
-  'state',
-  'internal',
-]);
+const KNOWN_KINDS: ReadonlySet<string> = new Set<string>(SOURCE_ERROR_KINDS);
 
 export function classifyError(error: unknown): ErrorClassification {
   if (isUnavailable(error)) return { kind: 'permission', unavailable: true };
@@ -100,5 +89,5 @@ function isThrottleCode(code: string | undefined): boolean {
 function hasErrorKind(error: unknown): error is KindedError {
   if (typeof error !== 'object' || error === null || !('errorKind' in error)) return false;
   const kind = error.errorKind;
-  return typeof kind === 'string' && SOURCE_ERROR_KINDS.has(kind);
+  return typeof kind === 'string' && KNOWN_KINDS.has(kind);
 }

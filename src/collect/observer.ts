@@ -2,17 +2,21 @@
 // page reads the same facts. Calls are synchronous and must never throw into the engine.
 import type { SqlApiEvent } from '../snowflake/sqlapi/index.ts';
 
-export type SourceErrorKind =
-  | 'auth' // token could not be obtained or was rejected (incl. OAuth re-authorisation needed)
-  | 'permission' // 002003 / 003001: view missing on this edition or role lacks privilege
-  | 'query' // other 422 from Snowflake
-  | 'timeout' // statement timeout or cycle deadline
-  | 'throttled' // retries on 429/503 exhausted
-  | 'network' // connection failures after retries
-  | 'response' // malformed or undecodable answer
-  | 'sink' // a sink refused the batch; nothing was committed
-  | 'state' // the state store failed (disk full, locked)
-  | 'internal';
+/** Why a source run failed. Also the `kind` label values of the error metrics, so the set is fixed here. */
+export const SOURCE_ERROR_KINDS = [
+  'auth', // token could not be obtained or was rejected (incl. OAuth re-authorisation needed)
+  'permission', // 002003 / 003001: view missing on this edition or role lacks privilege
+  'query', // other 422 from Snowflake
+  'timeout', // statement timeout or cycle deadline
+  'throttled', // retries on 429/503 exhausted
+  'network', // connection failures after retries
+  'response', // malformed or undecodable answer
+  'sink', // a sink refused the batch; nothing was committed
+  'state', // the state store failed (disk full, locked)
+  'internal',
+] as const;
+
+export type SourceErrorKind = (typeof SOURCE_ERROR_KINDS)[number];
 
 export interface SourceOutcome {
   readonly account: string;

@@ -1,7 +1,7 @@
 // Label vocabularies: every label value the exporter emits comes from configuration (account names), a fixed set
 // known at build time (sources, kinds, severities, detection ids) or a capped top-N. A value outside its vocabulary
 // is folded into OTHER instead of creating a new series, so a surprise in the data can never blow up cardinality.
-import type { SourceErrorKind } from '../../collect/observer.ts';
+import { SOURCE_ERROR_KINDS } from '../../collect/observer.ts';
 import type { EventKind, Severity } from '../../collect/events.ts';
 import { SOURCE_IDS } from '../../collect/source-ids.ts';
 import { BUILT_IN_DETECTION_IDS } from '../../detect/catalog-ids.ts';
@@ -11,18 +11,7 @@ export const OTHER = 'other';
 
 export const EVENT_KINDS = ['query', 'login', 'share', 'grant'] as const satisfies readonly EventKind[];
 export const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'] as const satisfies readonly Severity[];
-export const SOURCE_ERROR_KINDS = [
-  'auth',
-  'permission',
-  'query',
-  'timeout',
-  'throttled',
-  'network',
-  'response',
-  'sink',
-  'state',
-  'internal',
-] as const satisfies readonly SourceErrorKind[];
+export { SOURCE_ERROR_KINDS };
 export const CYCLE_OUTCOMES = ['ok', 'partial', 'failed', 'cancelled'] as const;
 export const SKIP_REASONS = ['unavailable', 'budget'] as const;
 export const SQL_API_REQUEST_KINDS = ['submit', 'status', 'partition', 'cancel'] as const;

@@ -24,6 +24,7 @@ import { EMULATED_ACCOUNT_IDENTIFIER, EMULATED_ROLE, EMULATED_USER, EMULATED_WAR
 import { openStateStore } from '../../../src/state/index.ts';
 import { readFileSink, type FileSinkLine } from '../../helpers/exporter-file-sink.ts';
 import { loginRow, minutesAfter, queryRow, sorted, tempDirFor } from '../../helpers/exporter-harness.ts';
+import { seeded } from '../../helpers/seeded-random.ts';
 
 const CHILD = join(import.meta.dirname, '../../helpers/exporter-child.ts');
 const T0 = new Date('2026-11-20T12:00:00Z');
@@ -32,17 +33,6 @@ const QUERY_LATENCY_MIN = 45;
 const LOGIN_LATENCY_MIN = 120;
 
 /** mulberry32: seeded, so a failing kill schedule can be replayed. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let x = state;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Ids in the sink file that the state store (opened after the kill, as the next child will) does not hold as delivered. */
 function uncommittedIds(statePath: string, account: string, lines: readonly FileSinkLine[]): Set<string> {
   const store = openStateStore({ path: statePath });

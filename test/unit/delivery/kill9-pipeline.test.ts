@@ -11,20 +11,10 @@ import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { PIPELINE_BATCH_SIZE, TOTAL_EVENTS } from '../../helpers/state-pipeline-child.ts';
 import { tempStateDir } from '../../helpers/state-temp.ts';
+import { seeded } from '../../helpers/seeded-random.ts';
 
 const CHILD = join(import.meta.dirname, '../../helpers/state-pipeline-child.ts');
 const KILLS = 5;
-
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let x = state;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Runs the child; kills it `killAfterMs` after it is ready (or lets it finish when undefined). */
 async function run(dbPath: string, sinkPath: string, killAfterMs: number | undefined): Promise<'done' | 'killed'> {

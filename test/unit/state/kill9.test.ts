@@ -18,22 +18,12 @@ import {
   watermarkOf,
 } from '../../helpers/state-kill-child.ts';
 import { tempStateDir } from '../../helpers/state-temp.ts';
+import { seeded } from '../../helpers/seeded-random.ts';
 
 const CHILD = join(import.meta.dirname, '../../helpers/state-kill-child.ts');
 const ROUNDS = 6;
 
 /** mulberry32: a tiny seeded generator so a failing kill schedule can be replayed. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let x = state;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Runs the child from `startBatch`, kills it `delayMs` after its first commit, returns the batches it reported. */
 async function runAndKill(path: string, startBatch: number, delayMs: number): Promise<number[]> {
   const child = spawn(process.execPath, [CHILD, path, String(startBatch)], { stdio: ['ignore', 'pipe', 'pipe'] });

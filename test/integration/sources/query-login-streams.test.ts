@@ -8,6 +8,7 @@ import { extendRiskyQueryRules, LoginHistorySource, QueryHistorySource, QUERY_HI
 import { EXPORTER_QUERY_TAG } from '../../../src/snowflake/account-client.ts';
 import { keyPairEmulatorFor, type KeyPairEmulator } from '../../helpers/emulator-account.ts';
 import { InMemoryCollectionState, RecordingSourceContext } from '../../helpers/emulator-source-context.ts';
+import { loginRow as harnessLoginRow } from '../../helpers/exporter-harness.ts';
 
 const START = new Date('2026-11-20T12:00:00Z');
 const MIN = 60_000;
@@ -251,23 +252,9 @@ describe('query_history stream', () => {
 });
 
 describe('login_history stream', () => {
-  function loginRow(id: number, offsetMs: number, extra: Record<string, unknown> = {}): Record<string, unknown> {
-    return {
-      EVENT_ID: id,
-      EVENT_TIMESTAMP: at(offsetMs),
-      EVENT_TYPE: 'LOGIN',
-      USER_NAME: 'ALICE',
-      CLIENT_IP: '203.0.113.7',
-      REPORTED_CLIENT_TYPE: 'SNOWFLAKE_UI',
-      REPORTED_CLIENT_VERSION: '1.0',
-      FIRST_AUTHENTICATION_FACTOR: 'PASSWORD',
-      SECOND_AUTHENTICATION_FACTOR: null,
-      IS_SUCCESS: 'YES',
-      ERROR_CODE: null,
-      ERROR_MESSAGE: null,
-      ...extra,
-    };
-  }
+  // The same LOGIN_HISTORY row the collection tests use, placed at an offset from this file's START.
+  const loginRow = (id: number, offsetMs: number, extra: Record<string, unknown> = {}): Record<string, unknown> =>
+    harnessLoginRow(id, new Date(at(offsetMs)), extra);
 
   it('reads logins incrementally with the 2 h latency in the overlap', async (t) => {
     const e = await keyPairEmulatorFor(t, { start: START });

@@ -10,8 +10,10 @@
 // seconds and credits grow linearly with time, and resumes stay at the first one (resumes/day = 1 + (resumes - 1) x
 // 24 h / window, which is exact when no later resume happens and proportional otherwise).
 //
-// Two more simulated days are printed for reference (not part of the table): the two 30-minute streams at 1 h, and
-// the default intervals with a daily credit budget; the README's cost section quotes them as the levers they are.
+// Both sides run the default configuration: every source and the whole built-in detection catalog (SQL detections
+// run in Snowflake on the interval of the source they follow). Two more simulated days are printed for reference
+// (not part of the table): the sources alone, without detections, and the defaults with a daily credit budget; the
+// README's cost section quotes them.
 // Next to each emulator figure the output shows the exporter's own estimate (cost.ts, as the observer received it).
 import { DEFAULT_STATEMENT_COST, simulate, type SimulationResult } from '../test/integration/cost/simulated-day.ts';
 import type { Benchmark, BenchFigure } from './harness.ts';
@@ -76,7 +78,7 @@ const benchmark: Benchmark = {
     `vs the same sources polled every ${BASELINE_POLL_SECONDS} s`,
   async run(): Promise<readonly BenchFigure[]> {
     const cost = DEFAULT_STATEMENT_COST;
-    const scheduled = await simulate({ start: START, durationSeconds: DAY, scenario: SCENARIO, statementCost: cost });
+    const scheduled = await simulate({ start: START, durationSeconds: DAY, scenario: SCENARIO, statementCost: cost, detections: true });
     const hours = baselineHours();
     const polled = await simulate({
       start: START,
@@ -84,28 +86,29 @@ const benchmark: Benchmark = {
       scenario: SCENARIO,
       statementCost: cost,
       pollEverySeconds: BASELINE_POLL_SECONDS,
+      detections: true,
     });
-    // What the first lever in the README buys: the two 30-minute streams at 1 h, so every source shares one hourly
-    // cycle. Printed for reference, not part of the table.
-    const hourly = await simulate({
+    // What the detections add: the same day with the sources alone. Printed for reference, not part of the table.
+    const sourcesOnly = await simulate({ start: START, durationSeconds: DAY, scenario: SCENARIO, statementCost: cost });
+    // And what the daily credit budget buys at the default intervals.
+    const budgeted = await simulate({
       start: START,
       durationSeconds: DAY,
       scenario: SCENARIO,
       statementCost: cost,
-      intervals: { query_history: 3600, login_history: 3600 },
+      creditBudgetDaily: BUDGET,
+      detections: true,
     });
-    // And what the daily credit budget buys at the default intervals.
-    const budgeted = await simulate({ start: START, durationSeconds: DAY, scenario: SCENARIO, statementCost: cost, creditBudgetDaily: BUDGET });
-    for (const [name, result] of [['scheduled', scheduled], ['every 60 s', polled], ['hourly', hourly], ['budget', budgeted]] as const) {
+    for (const [name, result] of [['scheduled', scheduled], ['every 60 s', polled], ['sources only', sourcesOnly], ['budget', budgeted]] as const) {
       if (result.failures.length > 0) throw new Error(`${name}: sources failed: ${result.failures.slice(0, 5).join(', ')}`);
     }
     const day = perDay(scheduled, DAY);
     const base = perDay(polled, hours * 3600);
-    const hourlyDay = perDay(hourly, DAY);
+    const sourcesOnlyDay = perDay(sourcesOnly, DAY);
     const budgetedDay = perDay(budgeted, DAY);
 
     console.log(
-      `statement cost model: ${cost.baseMs} ms + ${cost.perRowMs} ms per row; sources: ${scheduled.sourceIds.join(', ')}; ` +
+      `statement cost model: ${cost.baseMs} ms + ${cost.perRowMs} ms per row; sources and SQL detections: ${scheduled.sourceIds.join(', ')}; ` +
         `scenario: ${SCENARIO.users} users, ${SCENARIO.queriesPerDay} queries/day`,
     );
     console.log(
@@ -118,8 +121,8 @@ const benchmark: Benchmark = {
         `${polled.wallSeconds.toFixed(0)} s wall`,
     );
     console.log(
-      `query_history and login_history at 1 h (everything else default): ${hourly.cycles.length} cycles, ` +
-        `${hourlyDay.resumes.toFixed(0)} resumes, ${hourlyDay.awakeSeconds.toFixed(0)} s awake, ${hourlyDay.credits.toFixed(3)} credits per day`,
+      `sources only, no detections: ${sourcesOnly.cycles.length} cycles, ${sourcesOnly.emulator.statements} statements, ` +
+        `${sourcesOnlyDay.resumes.toFixed(0)} resumes, ${sourcesOnlyDay.awakeSeconds.toFixed(0)} s awake, ${sourcesOnlyDay.credits.toFixed(3)} credits per day`,
     );
     const deferred = Object.entries(budgeted.deferred).map(([id, runs]) => `${id} ${runs}`).join(', ') || 'none';
     console.log(
@@ -127,8 +130,8 @@ const benchmark: Benchmark = {
         `${budgetedDay.credits.toFixed(3)} credits per day (estimate ${budgetedDay.estimatedCredits.toFixed(3)}); runs deferred: ${deferred}`,
     );
     printEstimateComparison([
-      ['scheduled (default intervals)', day],
-      ['query + login at 1 h', hourlyDay],
+      ['scheduled (defaults: sources + detections)', day],
+      ['sources only', sourcesOnlyDay],
       [`creditBudget.daily = ${BUDGET}`, budgetedDay],
       [`every 60 s${hours === 24 ? '' : ' (scaled)'}`, base],
     ]);

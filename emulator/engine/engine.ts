@@ -270,8 +270,16 @@ class Engine implements EmulatorEngine {
 
   private finishOnWarehouse(warehouse: string, entry: StatementLogEntry, startVirtual: Date, startWall: number, rows: number): void {
     const cost = this.options.statementCost;
-    const durationMs = cost ? (cost.baseMs ?? 0) + (cost.perRowMs ?? 0) * rows : performance.now() - startWall;
-    const end = new Date(startVirtual.getTime() + Math.round(durationMs));
+    if (cost) {
+      // Modelled durations: the virtual clock stands still while a burst is submitted, so the warehouse's slots
+      // decide when each statement really runs (queueing behind the others).
+      const { start, end } = this.warehouses.place(warehouse, startVirtual, (cost.baseMs ?? 0) + (cost.perRowMs ?? 0) * rows);
+      this.warehouses.end(warehouse, end);
+      entry.startTime = start.toISOString();
+      entry.endTime = end.toISOString();
+      return;
+    }
+    const end = new Date(startVirtual.getTime() + Math.round(performance.now() - startWall));
     this.warehouses.end(warehouse, end);
     entry.endTime = end.toISOString();
   }

@@ -5,6 +5,12 @@
 // Accounting rule (documented for tests and benchmarks): an awake period runs from its resume to its last statement's
 // end plus AUTO_SUSPEND (the idle tail Snowflake also bills); it is billed max(60 s, that length). A period that is
 // still open is reported as if it suspends on schedule.
+//
+// Concurrency: a warehouse runs at most `maxConcurrency` statements at once (Snowflake's MAX_CONCURRENCY_LEVEL,
+// 8 by default); more queue. With modelled durations the virtual clock stands still while a burst is submitted, so
+// without this every statement of a cycle would run "at once" and the burst would look as short as one statement.
+// `place()` puts each statement in the slot that frees first; a client that keeps fewer statements in flight (the
+// exporter's `concurrency`, 4 by default) is modelled by giving the warehouse that many slots.
 
 export type WarehouseSize = 'X-Small' | 'Small' | 'Medium' | 'Large' | 'X-Large' | '2X-Large' | '3X-Large' | '4X-Large' | '5X-Large' | '6X-Large';
 
@@ -26,7 +32,11 @@ export const MINIMUM_BILLED_SECONDS = 60;
 export interface WarehouseConfig {
   size?: WarehouseSize;
   autoSuspendSeconds?: number;
+  /** Statements that run at once; more wait for a free slot (default 8, Snowflake's MAX_CONCURRENCY_LEVEL). */
+  maxConcurrency?: number;
 }
+
+export const DEFAULT_MAX_CONCURRENCY = 8;
 
 export interface StatementLogEntry {
   /** Statement text, truncated to 200 characters. */
@@ -82,6 +92,8 @@ interface WarehouseState {
   readonly size: WarehouseSize;
   readonly autoSuspendMs: number;
   readonly periods: AwakePeriod[];
+  /** Per concurrency slot, the virtual time (ms) it is free again. */
+  readonly slotsFreeAt: number[];
   statements: number;
 }
 
@@ -99,7 +111,16 @@ export class WarehouseModel {
       if (!(size in CREDITS_PER_HOUR)) throw new RangeError(`warehouse ${name}: unknown size ${size}`);
       const autoSuspend = config.autoSuspendSeconds ?? 60;
       if (!Number.isFinite(autoSuspend) || autoSuspend < 0) throw new RangeError(`warehouse ${name}: autoSuspendSeconds must be >= 0`);
-      this.warehouses.set(name.toUpperCase(), { name: name.toUpperCase(), size, autoSuspendMs: autoSuspend * 1000, periods: [], statements: 0 });
+      const slots = config.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY;
+      if (!Number.isSafeInteger(slots) || slots < 1) throw new RangeError(`warehouse ${name}: maxConcurrency must be a whole number >= 1`);
+      this.warehouses.set(name.toUpperCase(), {
+        name: name.toUpperCase(),
+        size,
+        autoSuspendMs: autoSuspend * 1000,
+        periods: [],
+        slotsFreeAt: new Array<number>(slots).fill(0),
+        statements: 0,
+      });
     }
   }
 
@@ -123,6 +144,20 @@ export class WarehouseModel {
     }
     state.periods.push({ resumedAt: t, lastEnd: t, running: 1 });
     return { resumed: true };
+  }
+
+  /**
+   * Where a statement submitted at `requestedAt` that runs `durationMs` falls in time: in the slot that frees first,
+   * starting when both it and the slot are ready. Used with modelled durations only (see the module comment).
+   */
+  place(name: string, requestedAt: Date, durationMs: number): { start: Date; end: Date } {
+    const slots = this.state(name).slotsFreeAt;
+    let chosen = 0;
+    for (let i = 1; i < slots.length; i++) if (slots[i]! < slots[chosen]!) chosen = i;
+    const start = Math.max(requestedAt.getTime(), slots[chosen]!);
+    const end = start + Math.max(0, Math.round(durationMs));
+    slots[chosen] = end;
+    return { start: new Date(start), end: new Date(end) };
   }
 
   end(name: string, at: Date): void {

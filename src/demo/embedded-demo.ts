@@ -31,6 +31,16 @@ export interface EmbeddedDemoOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Extra YAML appended to the account block (tests use it to shorten intervals). */
   readonly accountYaml?: string;
+  /** Scenario preset: 'demo' (every incident, the default) or 'quiet' (the same account without incidents: a control). */
+  readonly preset?: 'demo' | 'quiet';
+  /** Name of the exporter's account (default 'demo'); tests running a demo and a control side by side tell them apart. */
+  readonly accountName?: string;
+}
+
+/** Whole days from the scenario's start to its end, plus one so the first read covers the earliest row. */
+function demoBackfillDays(scenario: { readonly groundTruth: { readonly window: { readonly start: string; readonly end: string } } }): number {
+  const { start, end } = scenario.groundTruth.window;
+  return Math.ceil((Date.parse(end) - Date.parse(start)) / 86_400_000) + 1;
 }
 
 export async function startEmbeddedDemo(options: EmbeddedDemoOptions = {}): Promise<EmbeddedDemo> {
@@ -44,7 +54,7 @@ export async function startEmbeddedDemo(options: EmbeddedDemoOptions = {}): Prom
   const privateKeyPem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
   const publicKeyPem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
 
-  const scenario = scenarioModule.generateScenario(scenarioModule.presetOptions('demo'));
+  const scenario = scenarioModule.generateScenario(scenarioModule.presetOptions(options.preset ?? 'demo'));
   const engine = await engineModule.createEmulatorEngine({ clock: engineModule.createVirtualClock(scenario.end) });
   await scenarioModule.loadScenario(engine, scenario);
   const users = DEMO_USERS.map((user) => ({ ...user, rsaPublicKeys: [publicKeyPem] }));
@@ -66,7 +76,7 @@ export async function startEmbeddedDemo(options: EmbeddedDemoOptions = {}): Prom
     'state:',
     `  path: ${JSON.stringify(join(stateDir, 'state.db'))}`,
     'accounts:',
-    `  - name: ${DEMO_ACCOUNT_NAME}`,
+    `  - name: ${options.accountName ?? DEMO_ACCOUNT_NAME}`,
     `    account: ${DEMO_ACCOUNT_IDENTIFIER}`,
     `    endpoint: ${emulator.url.origin}`,
     `    user: ${DEMO_USERS[0]?.name ?? 'DEMO'}`,
@@ -74,6 +84,15 @@ export async function startEmbeddedDemo(options: EmbeddedDemoOptions = {}): Prom
     `    warehouse: ${DEMO_WAREHOUSE}`,
     // One account, started on purpose: no reason to spread its first cycle, findings should show within seconds.
     '    jitter: 0s',
+    // The first cycle reads the whole scenario (two weeks), so every planted incident shows, not only the last day's.
+    `    backfill: ${demoBackfillDays(scenario)}d`,
+    // What a security engineer would configure on day one: the consumers the account shares with on purpose and the
+    // threat-intelligence IPs. Without them the long-standing approved shares would be reported as unapproved.
+    '    detectionParameters:',
+    '      share.unapproved_consumer:',
+    `        approvedConsumerAccounts: ${JSON.stringify(scenario.groundTruth.approvedConsumerAccounts)}`,
+    '      auth.suspicious_login:',
+    `        iocIps: ${JSON.stringify(scenario.groundTruth.iocIps)}`,
     '    auth:',
     '      method: keypair',
     `      privateKey: env:${PRIVATE_KEY_VARIABLE}`,

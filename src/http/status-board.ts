@@ -134,6 +134,12 @@ export class StatusBoard implements CollectionObserver, PostureListener, StatusP
     }
   }
 
+  /** A detection that cannot run under the account's configuration (e.g. query rules without query events). */
+  detectionUnavailable(account: string, detection: string): void {
+    const entry = this.#accounts.get(account)?.detections.get(detection);
+    if (entry) entry.unavailable = true;
+  }
+
   /** An in-process (event or posture) detection was evaluated. */
   detectionEvaluated(account: string, detection: string, at: Date): void {
     const entry = this.#accounts.get(account)?.detections.get(detection);

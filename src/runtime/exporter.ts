@@ -9,8 +9,8 @@ import type { Sink } from '../collect/sink.ts';
 import type { Source, SourceContext } from '../collect/source.ts';
 import { SOURCES } from '../collect/source-ids.ts';
 import { createSources } from '../collect/sources/index.ts';
-import type { ExporterConfig } from '../config/types.ts';
-import { DetectionRegistry } from '../detect/registry.ts';
+import type { AccountConfig, ExporterConfig } from '../config/types.ts';
+import { DetectionRegistry, type AccountDetections } from '../detect/registry.ts';
 import { riskyQueryRulesFor, withDetectionSources, type EvaluationReporter } from '../detect/runner/index.ts';
 import type { Detection } from '../detect/types.ts';
 import { combineObservers, createExporterMetrics, type ExporterMetrics } from '../export/metrics/index.ts';
@@ -94,6 +94,13 @@ export async function startExporter(config: ExporterConfig, options: StartExport
         else if (!seen.kind.split('+').includes(detection.kind)) seen.kind = `${seen.kind}+${detection.kind}`;
       }
       status.setDetections(account.name, [...listed.values()]);
+      reportQueryRulesWithoutEvents(account, detections, {
+        unavailable: (id) => {
+          metrics.detections.unavailable(account.name, id);
+          status.detectionUnavailable(account.name, id);
+        },
+        log,
+      });
       const evaluation: EvaluationReporter = {
         evaluated: (accountName, detectionId, at) => {
           metrics.detections.ran(accountName, detectionId, at);
@@ -151,4 +158,26 @@ export async function startExporter(config: ExporterConfig, options: StartExport
 
 function describe(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : 'unknown error';
+}
+
+/**
+ * Rules on query events see nothing when `queryEvents.scope` is `none` (no QUERY_HISTORY stream runs): say so at
+ * start, and flag the ids that have no other rule as unavailable, so the gap shows on the page and in
+ * snowflake_risk_detection_unavailable instead of as silence.
+ */
+function reportQueryRulesWithoutEvents(
+  account: AccountConfig,
+  detections: AccountDetections,
+  report: { readonly unavailable: (id: string) => void; readonly log: (level: 'warn', message: string) => void },
+): void {
+  if (account.queryEvents.scope !== 'none') return;
+  const blind = [...new Set(detections.eventDetectionsFor('query').map((detection) => detection.id))];
+  if (blind.length === 0) return;
+  const onlyQueryRules = blind.filter((id) => detections.enabled.every((detection) => detection.id !== id || (detection.kind === 'event' && detection.eventKind === 'query')));
+  for (const id of onlyQueryRules) report.unavailable(id);
+  report.log(
+    'warn',
+    `account ${account.name}: queryEvents.scope is none, so the query-event rules of ${blind.join(', ')} see nothing; ` +
+      'set scope to risky to run them without exporting other queries',
+  );
 }

@@ -5,6 +5,7 @@
 // Event time stays START_TIME (when it happened). The exporter's own statements carry QUERY_TAG =
 // EXPORTER_QUERY_TAG and are left out here, as in every other stream and detection (QUERY_TAG is NULL or '' for
 // untagged statements, hence the COALESCE).
+import { rememberOriginalQueryText } from '../detection-query-text.ts';
 import type { QueryEvent } from '../events.ts';
 import { applyQueryTextPolicy, checkQueryTextPolicy, DEFAULT_QUERY_TEXT_POLICY, type QueryTextPolicy } from '../query-text.ts';
 import { SOURCES } from '../source-ids.ts';
@@ -95,7 +96,8 @@ export class QueryHistorySource implements Source {
   toEvent(row: Row, account: string, observedAt: Date): QueryEvent {
     const queryId = textOf(row, 'QUERY_ID') ?? '';
     const startTime = requiredDate(row, 'START_TIME');
-    return {
+    const text = textOf(row, 'QUERY_TEXT');
+    const event: QueryEvent = {
       kind: 'query',
       account,
       id: queryId,
@@ -110,7 +112,7 @@ export class QueryHistorySource implements Source {
       queryType: textOf(row, 'QUERY_TYPE'),
       executionStatus: textOf(row, 'EXECUTION_STATUS'),
       errorCode: textOf(row, 'ERROR_CODE'),
-      queryText: applyQueryTextPolicy(textOf(row, 'QUERY_TEXT'), this.#textPolicy),
+      queryText: applyQueryTextPolicy(text, this.#textPolicy),
       queryTag: textOf(row, 'QUERY_TAG'),
       sessionId: textOf(row, 'SESSION_ID'),
       authnEventId: textOf(row, 'AUTHN_EVENT_ID'),
@@ -124,5 +126,8 @@ export class QueryHistorySource implements Source {
       outboundDataTransferCloud: textOf(row, 'OUTBOUND_DATA_TRANSFER_CLOUD'),
       outboundDataTransferRegion: textOf(row, 'OUTBOUND_DATA_TRANSFER_REGION'),
     };
+    // Detections judge the statement itself, whatever the policy leaves in the event (detection-query-text.ts).
+    rememberOriginalQueryText(event, text);
+    return event;
   }
 }

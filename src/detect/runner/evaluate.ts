@@ -3,6 +3,7 @@
 // rule: it is reported through `onError` and the other rules (and the stream) carry on.
 import type { Finding, SnowflakeEvent } from '../../collect/events.ts';
 import type { PostureSnapshot } from '../../collect/posture.ts';
+import { withOriginalQueryText } from '../../collect/detection-query-text.ts';
 import { toFinding } from '../finding.ts';
 import type { AccountDetections } from '../registry.ts';
 import type { EventDetection, FindingDraft, ParameterValues } from '../types.ts';
@@ -14,9 +15,13 @@ export interface EvaluationReporter {
   failed?(account: string, detectionId: string, error: unknown): void;
 }
 
-/** Calls an event detection's predicate with the event type it declared (the registry grouped them by kind). */
+/**
+ * Calls an event detection's predicate with the event type it declared (the registry grouped them by kind). A query
+ * event is shown with its original statement text: the query-text policy governs what leaves in events, not what
+ * the rules may judge.
+ */
 function matchEvent(detection: EventDetection, event: SnowflakeEvent, parameters: ParameterValues): FindingDraft | null {
-  return detection.match(event, parameters);
+  return detection.match(event.kind === 'query' ? withOriginalQueryText(event) : event, parameters);
 }
 
 /** Findings of the account's enabled event detections over `events`; evidence defaults to the event's own id. */

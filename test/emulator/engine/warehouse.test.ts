@@ -138,3 +138,30 @@ test('a statement with bindings that scans a view resumes the warehouse like any
     await engine.close();
   }
 });
+
+test('statements beyond maxConcurrency queue: a burst of 6 two-second statements on 2 slots keeps the warehouse up 6 s longer', async () => {
+  const engine = await testEngine({ statementCost: { baseMs: 2000 }, warehouses: { COMPUTE_WH: { size: 'X-Small', autoSuspendSeconds: 60, maxConcurrency: 2 } } });
+  try {
+    // The virtual clock stands still: all six are submitted at T0, as a cycle's burst is.
+    await Promise.all(Array.from({ length: 6 }, () => rows(engine, SCAN)));
+    const report = engine.warehouseReport();
+    assert.equal(report.resumes, 1);
+    // Three waves of 2 s on two slots: the last ends at T0 + 6 s, then AUTO_SUSPEND 60 s.
+    assert.equal(report.awakeSeconds, 66);
+    const starts = report.log.map((entry) => Date.parse(entry.startTime) - Date.parse(report.log[0]!.startTime)).sort((a, b) => a - b);
+    assert.deepEqual(starts, [0, 0, 2000, 2000, 4000, 4000]);
+  } finally {
+    await engine.close();
+  }
+});
+
+test('place() picks the slot that frees first and never starts before the request', () => {
+  const model = new WarehouseModel({ WH: { maxConcurrency: 2 } });
+  const t0 = new Date('2026-01-01T00:00:00Z');
+  const at = (ms: number): Date => new Date(t0.getTime() + ms);
+  assert.deepEqual(model.place('WH', t0, 5000), { start: t0, end: at(5000) });
+  assert.deepEqual(model.place('WH', t0, 1000), { start: t0, end: at(1000) });
+  assert.deepEqual(model.place('WH', t0, 1000), { start: at(1000), end: at(2000) });
+  assert.deepEqual(model.place('WH', at(60_000), 1000), { start: at(60_000), end: at(61_000) }, 'free slots do not pull a later request earlier');
+  assert.throws(() => new WarehouseModel({ WH: { maxConcurrency: 0 } }), /maxConcurrency must be a whole number >= 1/);
+});

@@ -99,4 +99,20 @@ describe('collection cost on the emulator (default intervals, full source set)',
     assert.equal(result.estimate.resumes, 0);
     assert.equal(result.estimate.credits, 0);
   });
+
+  it('with the whole detection catalog: the SQL detections join the sources\' cycles, so the warehouse still wakes once per cycle', async () => {
+    const plain = await simulate({ start: START, durationSeconds: WINDOW_SECONDS, scenario: SCENARIO });
+    const result = await simulate({ start: START, durationSeconds: WINDOW_SECONDS, scenario: SCENARIO, detections: true });
+    assert.deepEqual(result.failures, [], 'every source and every SQL detection ran successfully on the emulator');
+    const detectionSources = result.sourceIds.filter((id) => !(id in SOURCES));
+    assert.ok(detectionSources.length >= 20, `${detectionSources.length} SQL detections scheduled`);
+    for (const id of detectionSources) assert.ok((result.sourceRuns[id] ?? 0) >= Math.floor(WINDOW_SECONDS / (6 * HOUR)) + 1, `${id} ran`);
+    // Same due times, so the same cycles and the same resumes: the detections add statements, not wake-ups.
+    assert.deepEqual(result.cycles.map((cycle) => cycle.at.getTime()), plain.cycles.map((cycle) => cycle.at.getTime()));
+    assert.equal(result.emulator.resumes, plain.emulator.resumes);
+    for (const cycle of result.cycles) assert.ok(cycle.resumes <= 1, `cycle at ${cycle.at.toISOString()} resumed ${cycle.resumes} times`);
+    assert.ok(result.emulator.statements > plain.emulator.statements);
+    // Detections are aggregates that return only finding rows; the bursts grow by their durations only.
+    assert.ok(result.emulator.credits < plain.emulator.credits * 1.5, `credits ${result.emulator.credits} vs ${plain.emulator.credits} without detections`);
+  });
 });

@@ -21,9 +21,14 @@ import type { DeliveryBatch, Sink } from '../../../src/collect/sink.ts';
 import type { Source, SourceContext } from '../../../src/collect/source.ts';
 import { createSources, type CollectSourceId } from '../../../src/collect/sources/index.ts';
 import type { AccountConfig } from '../../../src/config/types.ts';
+import { DetectionRegistry } from '../../../src/detect/registry.ts';
+import { riskyQueryRulesFor, withDetectionSources } from '../../../src/detect/runner/index.ts';
 import { createAccountClient } from '../../../src/snowflake/account-client.ts';
 import { openStateStore } from '../../../src/state/index.ts';
-import { startKeyPairEmulator } from '../../helpers/emulator-account.ts';
+import { EMULATED_WAREHOUSE, startKeyPairEmulator } from '../../helpers/emulator-account.ts';
+
+/** The account's `concurrency` (the configuration's default): statements in flight at once. */
+const CLIENT_CONCURRENCY = 4;
 
 /** Statement durations on the emulator's virtual clock: a fixed part plus a part per result row. */
 export interface StatementCost {
@@ -53,6 +58,11 @@ export interface SimulationOptions {
   readonly enabled?: readonly CollectSourceId[] | undefined;
   /** The account's `creditBudget.daily` (default: none, as in the configuration). */
   readonly creditBudgetDaily?: number | undefined;
+  /**
+   * Run the built-in detection catalog as the exporter does (SQL detections as sources on the interval of the source
+   * they follow, event and posture rules in process). Default false: the sources alone.
+   */
+  readonly detections?: boolean | undefined;
 }
 
 /** The emulator warehouse model's figures over the simulated window. */
@@ -248,7 +258,16 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
   const start = options.start.getTime();
   const end = start + options.durationSeconds * 1000;
   const cost = options.statementCost ?? DEFAULT_STATEMENT_COST;
-  const e = await startKeyPairEmulator({ start: options.start, engineOptions: { statementCost: cost } });
+  // The exporter keeps at most `concurrency` (4) statements in flight per account, fewer than the warehouse's 8
+  // slots: the warehouse model gets that many, so a cycle's statements queue as they would behind the client's limit.
+  const e = await startKeyPairEmulator({
+    start: options.start,
+    engineOptions: {
+      statementCost: cost,
+      warehouses: { [EMULATED_WAREHOUSE]: { size: 'X-Small', autoSuspendSeconds: 60, maxConcurrency: CLIENT_CONCURRENCY } },
+    },
+    concurrency: CLIENT_CONCURRENCY,
+  });
   const dir = mkdtempSync(join(tmpdir(), 'sre-cost-'));
   const cleanups: (() => unknown)[] = [() => e.close(), () => rmSync(dir, { recursive: true, force: true })];
   try {
@@ -280,11 +299,21 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
       ...pipeline.forAccount(account.name, scope.signal),
       publishPosture: () => {},
     });
-    const sources = createSources(account, { enabled: options.enabled });
-    // Unset = the account's own intervals, which are the defaults (source-ids.ts), as configuration resolves them.
+    // The catalog joins the sources exactly as src/runtime/exporter.ts wires it (same registry, same runner).
+    // The helper's account enables no detection; with `detections` it enables every built-in one, as `all` does.
+    const registry = new DetectionRegistry();
+    const detections = options.detections === true ? registry.forAccount({ ...account, detections: [...new Set(registry.all().map((detection) => detection.id))] }) : undefined;
+    const collectSources = createSources(account, {
+      enabled: options.enabled,
+      riskyQueryRules: detections === undefined ? undefined : riskyQueryRulesFor(detections),
+    });
+    const { sources, intervalSeconds: detectionIntervals } =
+      detections === undefined ? { sources: collectSources, intervalSeconds: {} } : withDetectionSources(account, collectSources, detections);
+    // Unset = the account's own intervals, which are the defaults (source-ids.ts), as configuration resolves them; a
+    // SQL detection follows its source's interval (polled every pollEverySeconds in the baseline like the rest).
     const intervalSeconds: Record<string, number> = {};
     for (const source of sources) {
-      const override = options.intervals?.[source.id as CollectSourceId] ?? options.pollEverySeconds;
+      const override = options.intervals?.[source.id as CollectSourceId] ?? options.pollEverySeconds ?? detectionIntervals[source.id];
       if (override !== undefined) intervalSeconds[source.id] = override;
     }
     const observer = new CostObserver(() => e.engine.warehouseReport(), () => clock.now());

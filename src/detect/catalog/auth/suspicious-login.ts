@@ -34,7 +34,7 @@ export const authSuspiciousLogin: SqlDetection = {
   severity: 'critical',
   family: 'auth',
   views: ['LOGIN_HISTORY', 'SESSIONS'],
-  requires: 'LOGIN_DETAILS needs behaviour-change bundle 2025_07 (the IOC IP and client checks work without it)',
+  requires: 'bundle 2025_07 for LOGIN_DETAILS (the IOC IP and client checks work without it)',
   parameters,
   metrics: ['snowflake_risk_findings_total'],
   runbook: 'auth-suspicious_login',

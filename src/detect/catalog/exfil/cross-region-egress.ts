@@ -75,7 +75,7 @@ export const crossRegionEgress: SqlDetection = {
   title: 'First outbound transfer to a new cloud or region',
   severity: 'medium',
   family: 'exfil',
-  views: ['SNOWFLAKE.ACCOUNT_USAGE.QUERY_HISTORY', 'SNOWFLAKE.ACCOUNT_USAGE.DATA_TRANSFER_HISTORY'],
+  views: ['QUERY_HISTORY', 'DATA_TRANSFER_HISTORY'],
   parameters: {
     baselineDays: { description: 'Days of transfers that make a destination known.', default: DEFAULT_EGRESS_BASELINE_DAYS },
     minHistoryDays: { description: 'Transfer history needed before a destination can be called new (none before the first transfer seen).', default: DEFAULT_MIN_HISTORY_DAYS },

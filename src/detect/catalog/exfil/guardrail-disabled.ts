@@ -62,7 +62,7 @@ export const guardrailDisabledChange: EventDetection<QueryEvent> = {
   ...SHARED,
   kind: 'event',
   eventKind: 'query',
-  views: ['SNOWFLAKE.ACCOUNT_USAGE.QUERY_HISTORY'],
+  views: ['QUERY_HISTORY'],
   description:
     'A successful ALTER ACCOUNT that sets PREVENT_UNLOAD_TO_INLINE_URL, REQUIRE_STORAGE_INTEGRATION_FOR_STAGE_CREATION, ' +
     'or REQUIRE_STORAGE_INTEGRATION_FOR_STAGE_OPERATION (the `guardrails` parameter) to FALSE or UNSETs it ' +

@@ -28,7 +28,7 @@ export const protectionPolicyRemoved: EventDetection<QueryEvent> = {
   title: 'Masking or row access policy removed',
   severity: 'medium',
   family: 'exfil',
-  views: ['SNOWFLAKE.ACCOUNT_USAGE.QUERY_HISTORY'],
+  views: ['QUERY_HISTORY'],
   requires: 'Enterprise Edition (masking and row access policies)',
   parameters: {},
   metrics: ['snowflake_risk_findings_total'],
@@ -36,8 +36,8 @@ export const protectionPolicyRemoved: EventDetection<QueryEvent> = {
   description:
     'A successful statement that UNSETs a masking / row access / aggregation / projection policy from a column, ' +
     'table, view or tag, DROPs one from a table (DROP ROW ACCESS POLICY, DROP ALL ROW ACCESS POLICIES) or drops a ' +
-    'policy object (DROP MASKING POLICY ...). Setting a policy is not reported. Needs the query text (the default ' +
-    'redaction keeps these keywords; query text policy none disables the rule).',
+    'policy object (DROP MASKING POLICY ...). Setting a policy is not reported. Judges the original statement text ' +
+    'whatever the query-text policy exports; needs the query stream (unavailable under queryEvents.scope none).',
   match(event: QueryEvent): FindingDraft | null {
     if (!succeeded(event.executionStatus)) return null;
     const kind = removedPolicyKind(event.queryText);

@@ -81,7 +81,7 @@ export const resultVolumeSpike: SqlDetection = {
   title: 'Per-user daily result volume far above the user\'s baseline',
   severity: 'high',
   family: 'exfil',
-  views: ['SNOWFLAKE.ACCOUNT_USAGE.QUERY_HISTORY'],
+  views: ['QUERY_HISTORY'],
   requires: 'QUERY_HISTORY.BYTES_WRITTEN_TO_RESULT (bundle 2024_02)',
   parameters: {
     baselineDays: { description: 'Days before the judged day that form the user\'s baseline.', default: DEFAULT_BASELINE_DAYS },

@@ -60,7 +60,7 @@ export const stageChain: SqlDetection = {
   title: 'UNC5537 staging chain: temporary stage, unload into it, GET',
   severity: 'critical',
   family: 'exfil',
-  views: ['SNOWFLAKE.ACCOUNT_USAGE.QUERY_HISTORY'],
+  views: ['QUERY_HISTORY'],
   parameters: {
     chainHours: { description: 'Longest time from CREATE TEMPORARY STAGE to the GET for the steps to count as one chain.', default: DEFAULT_CHAIN_HOURS },
   },

@@ -35,7 +35,7 @@ export const unloadExternalLocation: SqlDetection = {
   title: 'Unload to an external URL',
   severity: 'high',
   family: 'exfil',
-  views: ['SNOWFLAKE.ACCOUNT_USAGE.QUERY_HISTORY'],
+  views: ['QUERY_HISTORY'],
   parameters: {},
   metrics: ['snowflake_risk_findings_total'],
   runbook: 'exfil-unload_external_location',

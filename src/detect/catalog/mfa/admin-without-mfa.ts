@@ -30,7 +30,7 @@ export const adminWithoutMfa: SqlDetection = {
   title: 'Admin user with a password and no MFA',
   severity: 'critical',
   family: 'mfa',
-  views: ['SNOWFLAKE.ACCOUNT_USAGE.USERS', 'SNOWFLAKE.ACCOUNT_USAGE.GRANTS_TO_USERS', 'SNOWFLAKE.ACCOUNT_USAGE.GRANTS_TO_ROLES'],
+  views: ['USERS', 'GRANTS_TO_USERS', 'GRANTS_TO_ROLES'],
   requires: 'USERS.TYPE and HAS_MFA (bundle 2024_06)',
   parameters: {
     adminRoles: { description: 'Roles that make their holders admins (directly or through the role hierarchy).', default: DEFAULT_ADMIN_ROLES },

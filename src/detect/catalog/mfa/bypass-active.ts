@@ -39,7 +39,7 @@ export const mfaBypassActive: SqlDetection = {
   title: 'MFA bypass open, or legacy service user with a password',
   severity: 'medium',
   family: 'mfa',
-  views: ['SNOWFLAKE.ACCOUNT_USAGE.USERS'],
+  views: ['USERS'],
   requires: 'USERS.TYPE (bundle 2024_06)',
   parameters: {},
   metrics: ['snowflake_risk_findings_total', 'snowflake_risk_users_mfa_bypass_active'],

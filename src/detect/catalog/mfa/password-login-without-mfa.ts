@@ -62,7 +62,7 @@ export const passwordLoginWithoutMfa: SqlDetection = {
   title: 'Successful password login without a second factor',
   severity: 'high',
   family: 'mfa',
-  views: ['SNOWFLAKE.ACCOUNT_USAGE.LOGIN_HISTORY', 'SNOWFLAKE.ACCOUNT_USAGE.GRANTS_TO_USERS', 'SNOWFLAKE.ACCOUNT_USAGE.GRANTS_TO_ROLES'],
+  views: ['LOGIN_HISTORY', 'GRANTS_TO_USERS', 'GRANTS_TO_ROLES'],
   parameters: {
     adminRoles: { description: 'Roles whose holders make the finding critical (directly or through the role hierarchy).', default: DEFAULT_ADMIN_ROLES },
     ipHistoryDays: { description: 'Days of earlier successful logins against which an address is judged new for the user.', default: DEFAULT_IP_HISTORY_DAYS },

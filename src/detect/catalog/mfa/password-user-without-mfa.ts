@@ -21,7 +21,7 @@ export const passwordUserWithoutMfa: SqlDetection = {
   title: 'Human user with a password and no MFA',
   severity: 'high',
   family: 'mfa',
-  views: ['SNOWFLAKE.ACCOUNT_USAGE.USERS'],
+  views: ['USERS'],
   requires: 'USERS.TYPE and HAS_MFA (bundle 2024_06; HAS_MFA covers TOTP and passkeys from bundle 2025_06)',
   parameters: {},
   metrics: ['snowflake_risk_findings_total', 'snowflake_risk_users_without_mfa'],

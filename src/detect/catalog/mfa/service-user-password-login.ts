@@ -39,7 +39,7 @@ export const serviceUserPasswordLogin: SqlDetection = {
   title: 'Service or key-pair user signed in with a password',
   severity: 'high',
   family: 'mfa',
-  views: ['SNOWFLAKE.ACCOUNT_USAGE.LOGIN_HISTORY', 'SNOWFLAKE.ACCOUNT_USAGE.USERS'],
+  views: ['LOGIN_HISTORY', 'USERS'],
   requires: 'USERS.TYPE (bundle 2024_06)',
   parameters: {},
   metrics: ['snowflake_risk_findings_total'],

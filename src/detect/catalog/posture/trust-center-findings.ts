@@ -17,7 +17,7 @@ export const postureTrustCenterFindings: SqlDetection = {
   title: 'Trust Center scanner found entities at risk',
   severity: 'medium',
   family: 'posture',
-  views: ['TRUST_CENTER.FINDINGS'],
+  views: ['SNOWFLAKE.TRUST_CENTER.FINDINGS'],
   requires: 'Trust Center (not available to reader accounts); SNOWFLAKE.TRUST_CENTER_VIEWER application role',
   parameters,
   metrics: ['snowflake_risk_findings_total', 'snowflake_risk_trust_center_findings'],

@@ -14,7 +14,7 @@ export const shareAccountsAdded: EventDetection<ShareEvent> = {
   title: 'Consumer accounts added to an outbound share',
   severity: 'high',
   family: 'share',
-  views: ['QUERY_HISTORY', 'SHARES'],
+  views: ['QUERY_HISTORY'],
   parameters,
   metrics: ['snowflake_risk_findings_total', 'snowflake_risk_events_total'],
   runbook: 'share-accounts_added',

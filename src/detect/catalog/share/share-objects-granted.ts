@@ -14,7 +14,7 @@ export const shareObjectsGranted: EventDetection<ShareEvent> = {
   title: 'Object granted to an outbound share',
   severity: 'high',
   family: 'share',
-  views: ['QUERY_HISTORY', 'GRANTS_TO_SHARES'],
+  views: ['QUERY_HISTORY'],
   parameters,
   metrics: ['snowflake_risk_findings_total', 'snowflake_risk_events_total'],
   runbook: 'share-objects_granted',

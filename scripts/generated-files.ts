@@ -1,0 +1,40 @@
+// Every generated file (or generated block inside a hand-written file) of the repository, with the code that renders
+// it. `npm run generate` writes them; test/unit/generated-files.test.ts fails when a committed copy is stale, so a
+// change to the source of truth cannot land without its regenerated output.
+import { readFile } from 'node:fs/promises';
+import { BUILT_IN_DETECTIONS } from '../src/detect/catalog/index.ts';
+import { renderDetectionTable } from '../src/detect/docs/catalog-table.ts';
+
+export interface GeneratedBlock {
+  /** Path relative to the repository root. */
+  readonly path: string;
+  /** Name of the block between `<!-- BEGIN GENERATED: name ... -->` and `<!-- END GENERATED: name -->`. */
+  readonly block: string;
+  render(): string;
+}
+
+export const GENERATED_BLOCKS: readonly GeneratedBlock[] = [
+  { path: 'README.md', block: 'detections', render: () => renderDetectionTable(BUILT_IN_DETECTIONS) },
+];
+
+export const REPOSITORY_ROOT = new URL('../', import.meta.url);
+
+function markers(block: string): { begin: RegExp; end: string } {
+  return { begin: new RegExp(`<!-- BEGIN GENERATED: ${block}\\b[^>]*-->\\n`), end: `<!-- END GENERATED: ${block} -->` };
+}
+
+/** The file's text with the block's content replaced by `content`; throws when the markers are missing. */
+export function replaceBlock(text: string, block: string, content: string): string {
+  const { begin, end } = markers(block);
+  const start = begin.exec(text);
+  const stop = text.indexOf(end);
+  if (start === null || stop < start.index) throw new Error(`markers of generated block '${block}' not found`);
+  const contentStart = start.index + start[0].length;
+  return text.slice(0, contentStart) + content + '\n' + text.slice(stop);
+}
+
+/** The file as `npm run generate` would write it. */
+export async function expectedText(generated: GeneratedBlock): Promise<{ current: string; expected: string }> {
+  const current = await readFile(new URL(generated.path, REPOSITORY_ROOT), 'utf8');
+  return { current, expected: replaceBlock(current, generated.block, generated.render()) };
+}

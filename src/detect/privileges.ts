@@ -1,0 +1,41 @@
+// Which grant lets the exporter's role read each view a detection names, so the README and the landing page can tell
+// an operator exactly what to grant for the detections they want, and no more. The least-privilege setup grants
+// SNOWFLAKE database roles (each covers a fixed list of ACCOUNT_USAGE views); views outside those lists need
+// IMPORTED PRIVILEGES on the SNOWFLAKE database, and a detection whose view is not granted reports itself unavailable
+// (snowflake_risk_detection_unavailable) instead of failing the cycle.
+import type { Detection } from './types.ts';
+
+export const IMPORTED_PRIVILEGES = 'IMPORTED PRIVILEGES on SNOWFLAKE';
+
+export interface ViewAccess {
+  /** What to grant to the exporter's role: a SNOWFLAKE database role, an application role, or a privilege. */
+  readonly grant: string;
+  /** Why, when the grant is not the obvious one. */
+  readonly note?: string;
+}
+
+/** Every view, table or command a built-in detection names (src/detect/catalog/**) or a source reads for one. */
+export const VIEW_ACCESS: Readonly<Record<string, ViewAccess>> = {
+  USERS: { grant: 'SNOWFLAKE.SECURITY_VIEWER' },
+  LOGIN_HISTORY: { grant: 'SNOWFLAKE.SECURITY_VIEWER' },
+  GRANTS_TO_USERS: { grant: 'SNOWFLAKE.SECURITY_VIEWER' },
+  GRANTS_TO_ROLES: { grant: 'SNOWFLAKE.SECURITY_VIEWER' },
+  QUERY_HISTORY: { grant: 'SNOWFLAKE.GOVERNANCE_VIEWER' },
+  DATA_TRANSFER_HISTORY: { grant: 'SNOWFLAKE.USAGE_VIEWER' },
+  SESSIONS: { grant: IMPORTED_PRIVILEGES, note: 'not in any SNOWFLAKE database role list' },
+  SHARES: { grant: IMPORTED_PRIVILEGES, note: 'not in any SNOWFLAKE database role list' },
+  GRANTS_TO_SHARES: { grant: IMPORTED_PRIVILEGES, note: 'not in any SNOWFLAKE database role list' },
+  'SNOWFLAKE.TRUST_CENTER.FINDINGS': { grant: 'SNOWFLAKE.TRUST_CENTER_VIEWER', note: 'an application role' },
+  'SHOW PARAMETERS IN ACCOUNT': { grant: 'none', note: "metadata command; any role sees the account's parameters" },
+};
+
+/** The distinct grants a detection needs, in a stable order; throws for a view nobody mapped (a test catches it). */
+export function grantsFor(detection: Pick<Detection, 'id' | 'views'>): readonly string[] {
+  const grants = new Set<string>();
+  for (const view of detection.views) {
+    const access = VIEW_ACCESS[view];
+    if (access === undefined) throw new Error(`detection ${detection.id} names view ${view}, which has no entry in VIEW_ACCESS`);
+    if (access.grant !== 'none') grants.add(access.grant);
+  }
+  return [...grants].sort();
+}

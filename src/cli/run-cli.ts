@@ -1,7 +1,7 @@
 // The command line as a function of (argv, env, output streams): main.ts only binds it to the process, so tests can
 // call it directly and later issues can pass the real exporter as `run`.
 import { fileURLToPath } from 'node:url';
-import { ConfigError, CONFIG_PATH_ENV, formatProblem, loadConfig } from '../config/index.ts';
+import { ConfigError, CONFIG_PATH_ENV, formatProblem, loadConfig, type ExporterConfig } from '../config/index.ts';
 import { PRODUCT_NAME, PRODUCT_VERSION } from '../version.ts';
 import { parseCliArgs } from './args.ts';
 import { runDemo, type RunDemo } from './run-demo.ts';
@@ -72,5 +72,6 @@ export async function runCli(context: CliContext): Promise<number> {
     return EXIT.ok;
   }
   stdout.write(`${summarizeConfig(loaded.config)}\n`);
-  return (context.run ?? runExporter)(loaded.config, { stdout, stderr });
+  const reloadConfig = (): ExporterConfig => loadConfig({ path: configPath, env: context.env, cwd: context.cwd }).config;
+  return (context.run ?? runExporter)(loaded.config, { stdout, stderr, reloadConfig });
 }

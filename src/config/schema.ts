@@ -290,6 +290,18 @@ const customDetectionSchema = z.strictObject({
   schedule: z.enum(SOURCE_IDS as [SourceId, ...SourceId[]]).optional(),
 });
 
+/**
+ * Sharding accounts across replicas: this process watches the accounts whose name hashes to shard `index` of
+ * `shards` (src/config/sharding.ts). In a StatefulSet `index` comes from the pod's ordinal via
+ * SNOWFLAKE_RISK_EXPORTER_SHARDING__INDEX.
+ */
+const shardingSchema = z
+  .strictObject({
+    shards: z.int().min(1).max(1024),
+    index: z.int().min(0).max(1023).optional(),
+  })
+  .refine((value) => (value.index ?? 0) < value.shards, { error: 'index must be below shards (shards are numbered from 0)', path: ['index'] });
+
 export function createConfigSchema(options: SchemaOptions) {
   return z.strictObject({
     server: z
@@ -319,6 +331,7 @@ export function createConfigSchema(options: SchemaOptions) {
       .array(accountSchema(options), { error: 'must be a list of accounts' })
       .min(1, { error: 'at least one account is required' }),
     customDetections: z.array(customDetectionSchema, { error: 'must be a list' }).optional(),
+    sharding: shardingSchema.optional(),
   });
 }
 

@@ -16,6 +16,8 @@ export interface ExporterConfig {
   readonly state: { readonly path: string };
   readonly accounts: readonly AccountConfig[];
   readonly customDetections: readonly CustomDetectionConfig[];
+  /** Absent: one process watches every account. */
+  readonly sharding?: ShardingConfig | undefined;
 }
 
 export interface ServerConfig {
@@ -134,13 +136,21 @@ export interface CustomDetectionConfig {
   readonly schedule?: SourceId | undefined;
 }
 
+/** This process is shard `index` (from 0) of `shards`; it watches the accounts src/config/sharding.ts assigns it. */
+export interface ShardingConfig {
+  readonly shards: number;
+  readonly index: number;
+}
+
 /** Built-in defaults for settings the file leaves out. */
 export const DEFAULTS = {
   listen: { host: '0.0.0.0', port: 9975 },
   metricsPath: '/metrics',
   logLevel: 'info',
   statePath: './data/state.db',
-  concurrency: 4,
+  // Snowflake's default MAX_CONCURRENCY_LEVEL: an X-Small warehouse runs 8 statements at once, so a cycle's burst
+  // (and the 60 s-minimum bill around it) is as short as the warehouse allows; more would only queue there.
+  concurrency: 8,
   statementTimeoutSeconds: 600,
   backfillSeconds: 86_400,
   cycleDeadlineSeconds: 600,

@@ -337,6 +337,7 @@ function buildConfig(parsed: ParsedConfigFile, secrets: ResolvedSecrets, options
     state: { path: statePath === undefined ? resolve(options.cwd, DEFAULTS.statePath) : resolve(options.baseDir, statePath) },
     accounts,
     customDetections,
+    ...(parsed.sharding === undefined ? {} : { sharding: { shards: parsed.sharding.shards, index: parsed.sharding.index ?? 0 } }),
   });
 }
 

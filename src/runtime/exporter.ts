@@ -10,6 +10,7 @@ import type { Source, SourceContext } from '../collect/source.ts';
 import { SOURCES } from '../collect/source-ids.ts';
 import { createSources } from '../collect/sources/index.ts';
 import type { AccountConfig, ExporterConfig } from '../config/types.ts';
+import { forThisShard } from '../config/sharding.ts';
 import { DetectionRegistry, type AccountDetections } from '../detect/registry.ts';
 import { riskyQueryRulesFor, withDetectionSources, type EvaluationReporter } from '../detect/runner/index.ts';
 import type { Detection } from '../detect/types.ts';
@@ -53,8 +54,14 @@ function retentionSecondsFor(config: ExporterConfig): number {
   return Math.max(7 * 86_400, 2 * (longestLatency + longestMargin));
 }
 
-export async function startExporter(config: ExporterConfig, options: StartExporterOptions = {}): Promise<RunningExporter> {
+export async function startExporter(fullConfig: ExporterConfig, options: StartExporterOptions = {}): Promise<RunningExporter> {
   const log: ExporterLog = options.log ?? (() => {});
+  // With sharding, this replica watches only its shard's accounts; everything below sees just those.
+  const config = forThisShard(fullConfig);
+  if (fullConfig.sharding !== undefined) {
+    const names = config.accounts.map((account) => account.name).join(', ') || 'none';
+    log('info', `shard ${fullConfig.sharding.index} of ${fullConfig.sharding.shards}: watching ${config.accounts.length} of ${fullConfig.accounts.length} accounts (${names})`);
+  }
   const store = openStateStore({ path: config.state.path });
   const clients: AccountClient[] = [];
   try {

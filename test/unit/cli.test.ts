@@ -209,6 +209,42 @@ accounts:
     assert.ok(!outcome.stderr.includes(SECRETS.CLI_PAT) && !outcome.stdout.includes(SECRETS.CLI_PAT));
   });
 
+  test('SIGHUP reloads a valid configuration, keeps the running one when the new one is invalid; logs are JSON lines', async () => {
+    const config = join(dir, 'reload.yaml');
+    const account = (name: string): string =>
+      `  - { name: ${name}, account: xy12345, endpoint: "http://127.0.0.1:9", role: R, warehouse: W, auth: { method: pat, token: "env:CLI_PAT" } }\n`;
+    const head = `server: { listen: "127.0.0.1:0" }\nstate: { path: ${JSON.stringify(join(dir, 'state', 'reload.db'))} }\naccounts:\n`;
+    writeFileSync(config, head + account('first'));
+    const run = startCli(['--config', config], SECRETS);
+    const first = await run.waitFor(/listening on (http:\/\/127\.0\.0\.1:\d+\/)/);
+    assert.match(await (await fetch(new URL('/metrics', first))).text(), /snowflake_risk_up\{account="first"\}/);
+
+    writeFileSync(config, head + account('first') + account('second'));
+    run.child.kill('SIGHUP');
+    const second = await run.waitFor(/reloaded: serving (http:\/\/127\.0\.0\.1:\d+\/)/);
+    assert.match(await (await fetch(new URL('/metrics', second))).text(), /snowflake_risk_up\{account="second"\}/);
+
+    writeFileSync(config, head + '  - { name: broken }\n');
+    run.child.kill('SIGHUP');
+    await run.waitFor(/(the new configuration is invalid, keeping the running one)/);
+    assert.match(await (await fetch(new URL('/metrics', second))).text(), /snowflake_risk_up\{account="second"\}/, 'still serving the previous configuration');
+
+    run.child.kill('SIGTERM');
+    const outcome = await run.done;
+    assert.equal(outcome.code, 0);
+    // Every line the process logs is one JSON object with time, level, service and msg; none carries the secret.
+    const lines = outcome.stderr.trim().split('\n');
+    for (const line of lines) {
+      const record = JSON.parse(line) as Record<string, unknown>;
+      assert.equal(typeof record.time, 'string', line);
+      assert.ok(['debug', 'info', 'warn', 'error'].includes(record.level as string), line);
+      assert.equal(record.service, 'snowflake-risk-exporter', line);
+      assert.equal(typeof record.msg, 'string', line);
+    }
+    assert.ok(lines.some((line) => line.includes('SIGTERM received: stopping')));
+    assert.ok(!outcome.stderr.includes(SECRETS.CLI_PAT));
+  });
+
   test('an unknown flag, a positional argument or a missing value: exit 2 with usage', async () => {
     for (const args of [['--bogus'], ['extra'], ['--config'], ['--config', ''], ['--help=yes']]) {
       const result = await cli(args);

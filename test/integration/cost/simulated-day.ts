@@ -20,7 +20,7 @@ import { Scheduler } from '../../../src/collect/scheduler.ts';
 import type { DeliveryBatch, Sink } from '../../../src/collect/sink.ts';
 import type { Source, SourceContext } from '../../../src/collect/source.ts';
 import { createSources, type CollectSourceId } from '../../../src/collect/sources/index.ts';
-import type { AccountConfig } from '../../../src/config/types.ts';
+import { DEFAULTS, type AccountConfig } from '../../../src/config/types.ts';
 import { DetectionRegistry } from '../../../src/detect/registry.ts';
 import { riskyQueryRulesFor, withDetectionSources } from '../../../src/detect/runner/index.ts';
 import { createAccountClient } from '../../../src/snowflake/account-client.ts';
@@ -28,7 +28,7 @@ import { openStateStore } from '../../../src/state/index.ts';
 import { EMULATED_WAREHOUSE, startKeyPairEmulator } from '../../helpers/emulator-account.ts';
 
 /** The account's `concurrency` (the configuration's default): statements in flight at once. */
-const CLIENT_CONCURRENCY = 4;
+const CLIENT_CONCURRENCY = DEFAULTS.concurrency;
 
 /** Statement durations on the emulator's virtual clock: a fixed part plus a part per result row. */
 export interface StatementCost {
@@ -258,8 +258,9 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
   const start = options.start.getTime();
   const end = start + options.durationSeconds * 1000;
   const cost = options.statementCost ?? DEFAULT_STATEMENT_COST;
-  // The exporter keeps at most `concurrency` (4) statements in flight per account, fewer than the warehouse's 8
-  // slots: the warehouse model gets that many, so a cycle's statements queue as they would behind the client's limit.
+  // The exporter keeps at most `concurrency` statements in flight per account (8 by default, the warehouse's own
+  // default MAX_CONCURRENCY_LEVEL): the warehouse model gets that many slots, so a cycle's statements queue as they
+  // would behind whichever limit is lower.
   const e = await startKeyPairEmulator({
     start: options.start,
     engineOptions: {

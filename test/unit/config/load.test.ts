@@ -38,7 +38,7 @@ describe('loading valid configurations', () => {
     assert.equal(account.user, undefined);
     assert.equal(account.role, 'RISK_EXPORTER');
     assert.equal(account.warehouse, 'RISK_WH');
-    assert.equal(account.concurrency, 4);
+    assert.equal(account.concurrency, 8);
     assert.equal(account.statementTimeoutSeconds, 600);
     assert.deepEqual(account.intervalSeconds, Object.fromEntries(SOURCE_IDS.map((id) => [id, SOURCES[id].defaultIntervalSeconds])));
     assert.deepEqual(account.detections, [...BUILT_IN_DETECTION_IDS].sort());

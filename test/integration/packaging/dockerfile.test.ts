@@ -1,0 +1,242 @@
+// The Dockerfile without a Docker engine (none runs here): every instruction is parsed with dockerfile-ast and
+// checked against what the image promises (Node 24 base, production dependencies only, non-root numeric user, no
+// HEALTHCHECK, OCI labels, the files it copies exist and hold the whole runtime import graph), then its install and
+// start steps are replayed in a temporary directory: the same `npm ci --omit=dev`, the same COPY layout, and the
+// same ENTRYPOINT, which must serve the embedded demo's metrics with nothing but production dependencies installed.
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative, resolve } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { DockerfileParser, type Copy, type Instruction } from 'dockerfile-ast';
+import { DEFAULTS } from '../../../src/config/types.ts';
+
+const REPO = resolve(import.meta.dirname, '../../..');
+const NODE24 = join(REPO, 'node_modules', '.bin', 'node');
+const dockerfile = DockerfileParser.parse(readFileSync(join(REPO, 'Dockerfile'), 'utf8'));
+const packageJson = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as {
+  version: string;
+  dependencies: Record<string, string>;
+  devDependencies: Record<string, string>;
+};
+
+interface Stage {
+  readonly name: string;
+  readonly image: string;
+  readonly instructions: Instruction[];
+}
+
+/** ARG defaults declared before the first FROM, used to resolve `FROM ${NODE_IMAGE}`. */
+function initialArgs(): Map<string, string> {
+  const args = new Map<string, string>();
+  for (const arg of dockerfile.getInitialARGs()) {
+    const property = arg.getProperty();
+    if (property !== null) args.set(property.getName(), property.getValue() ?? '');
+  }
+  return args;
+}
+
+function stages(): Stage[] {
+  const args = initialArgs();
+  const result: Stage[] = [];
+  for (const instruction of dockerfile.getInstructions()) {
+    if (instruction.getKeyword() === 'FROM') {
+      const [image = '', as, name = ''] = instruction.getArguments().map((argument) => argument.getValue());
+      assert.equal(as?.toUpperCase(), 'AS', 'every stage is named');
+      result.push({ name, image: image.replace(/^\$\{(\w+)\}$/, (_m, key: string) => args.get(key) ?? ''), instructions: [] });
+    } else {
+      result.at(-1)?.instructions.push(instruction);
+    }
+  }
+  return result;
+}
+
+const words = (instruction: Instruction): string[] => instruction.getArguments().map((argument) => argument.getValue());
+const ofKind = (stage: Stage, keyword: string): Instruction[] => stage.instructions.filter((instruction) => instruction.getKeyword() === keyword);
+const jsonForm = (instruction: Instruction): string[] => JSON.parse(instruction.getArgumentsContent() ?? '[]') as string[];
+
+/** COPY sources from the build context (not from another stage), with their destinations. */
+/** The stage a COPY reads from (`--from=`), or undefined for the build context. */
+function copyFrom(copy: Instruction): string | undefined {
+  return (copy as Copy).getFromFlag()?.getValue() ?? undefined;
+}
+
+function contextCopies(stage: Stage): { sources: string[]; destination: string }[] {
+  return ofKind(stage, 'COPY')
+    .filter((copy) => copyFrom(copy) === undefined)
+    .map((copy) => {
+      const all = words(copy);
+      return { sources: all.slice(0, -1), destination: all.at(-1) ?? '' };
+    });
+}
+
+/** Relative module specifiers of a file: static imports, re-exports and dynamic `import('...')`. */
+function relativeImports(file: string): string[] {
+  const text = readFileSync(file, 'utf8');
+  const specifiers = new Set<string>();
+  for (const match of text.matchAll(/(?:^|\s)(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|^import\s+['"]([^'"]+)['"]/gm)) {
+    const specifier = match[1] ?? match[2] ?? match[3];
+    if (specifier !== undefined) specifiers.add(specifier);
+  }
+  return [...specifiers];
+}
+
+/** Every file reachable from the entry point, and every bare package it imports. */
+function importGraph(entry: string): { files: Set<string>; packages: Set<string> } {
+  const files = new Set<string>();
+  const packages = new Set<string>();
+  const pending = [entry];
+  while (pending.length > 0) {
+    const file = pending.pop()!;
+    if (files.has(file)) continue;
+    files.add(file);
+    for (const specifier of relativeImports(file)) {
+      if (specifier.startsWith('.')) {
+        pending.push(resolve(dirname(file), specifier));
+      } else if (!specifier.startsWith('node:')) {
+        const parts = specifier.split('/');
+        packages.add(specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0]!);
+      }
+    }
+  }
+  return { files, packages };
+}
+
+describe('Dockerfile (static)', () => {
+  const [deps, runtime] = stages();
+
+  it('builds on Node.js 24 in two named stages, installing production dependencies only', () => {
+    assert.equal(stages().length, 2);
+    assert.equal(deps?.name, 'deps');
+    assert.equal(runtime?.name, 'runtime');
+    for (const stage of [deps, runtime]) assert.match(stage.image, /^node:24(-[a-z0-9.-]+)?$/, stage.image);
+    const install = ofKind(deps, 'RUN').map((run) => words(run).join(' '));
+    assert.ok(install.some((command) => /\bnpm ci\b.*--omit=dev/.test(command)), install.join('\n'));
+    assert.deepEqual(contextCopies(deps).flatMap((copy) => copy.sources), ['package.json', 'package-lock.json']);
+    assert.equal(dockerfile.getDirective()?.getValue(), 'docker/dockerfile:1');
+  });
+
+  it('runs as a numeric non-root user, has no HEALTHCHECK, and carries the OCI labels', () => {
+    const users = ofKind(runtime!, 'USER').map((user) => words(user).join(''));
+    assert.equal(users.length, 1);
+    const uid = Number(users[0]!.split(':')[0]);
+    assert.ok(Number.isInteger(uid) && uid > 0, `USER ${users[0]} must be a numeric non-root id (Kubernetes runAsNonRoot checks it)`);
+    assert.equal(dockerfile.getHEALTHCHECKs().length, 0, 'Kubernetes probes, not HEALTHCHECK');
+    assert.equal(dockerfile.getInstructions().filter((instruction) => instruction.getKeyword() === 'ADD').length, 0, 'COPY only');
+
+    const labels = new Map<string, string>();
+    for (const label of ofKind(runtime!, 'LABEL')) {
+      for (const property of (label as unknown as { getProperties(): { getName(): string; getUnescapedValue(): string | null }[] }).getProperties()) {
+        labels.set(property.getName(), (property.getUnescapedValue() ?? '').replace(/^"(.*)"$/, '$1'));
+      }
+    }
+    for (const key of ['title', 'description', 'source', 'licenses', 'version']) assert.ok(labels.get(`org.opencontainers.image.${key}`), key);
+    assert.equal(labels.get('org.opencontainers.image.licenses'), 'Apache-2.0');
+    const versionArg = ofKind(runtime!, 'ARG').map((arg) => words(arg).join('')).find((arg) => arg.startsWith('VERSION='));
+    assert.equal(versionArg, `VERSION=${packageJson.version}`, 'the version label defaults to package.json');
+  });
+
+  it('exposes the default port, keeps state in a volume, and starts the real entry point in exec form', () => {
+    assert.deepEqual(ofKind(runtime!, 'EXPOSE').map((expose) => words(expose).join('')), [String(DEFAULTS.listen.port)]);
+    assert.deepEqual(ofKind(runtime!, 'VOLUME').map(jsonForm), [['/app/data']]);
+    assert.equal(DEFAULTS.statePath, './data/state.db', 'WORKDIR /app + the default state path = the volume');
+    assert.deepEqual(ofKind(runtime!, 'WORKDIR').map((workdir) => words(workdir).join('')), ['/app']);
+    const entrypoint = ofKind(runtime!, 'ENTRYPOINT').map(jsonForm);
+    assert.deepEqual(entrypoint, [['node', 'bin/snowflake-risk-exporter.js']]);
+    const env = ofKind(runtime!, 'ENV').flatMap(words).join(' ');
+    assert.doesNotMatch(env, /SECRET|TOKEN|KEY|PASSWORD/i, 'no secret is baked into the image');
+  });
+
+  it('copies files that exist, are not excluded by .dockerignore, and hold the whole runtime import graph', () => {
+    const ignored = readFileSync(join(REPO, '.dockerignore'), 'utf8').split('\n').map((line) => line.trim()).filter((line) => line !== '' && !line.startsWith('#'));
+    const copied = contextCopies(runtime!).flatMap((copy) => copy.sources);
+    for (const source of [...copied, 'package-lock.json']) {
+      assert.ok(existsSync(join(REPO, source)), `${source} exists`);
+      assert.ok(!ignored.includes(source), `${source} is not in .dockerignore`);
+    }
+    for (const excluded of ['node_modules', '.git', 'test', 'data']) assert.ok(ignored.includes(excluded), `.dockerignore keeps ${excluded} out`);
+
+    const { files, packages } = importGraph(join(REPO, 'bin', 'snowflake-risk-exporter.js'));
+    assert.ok(files.size > 100, `${files.size} modules reached`);
+    const inImage = (file: string): boolean => copied.some((source) => {
+      const path = join(REPO, source);
+      return file === path || (statSync(path).isDirectory() && file.startsWith(`${path}/`));
+    });
+    const outside = [...files].filter((file) => !inImage(file)).map((file) => relative(REPO, file));
+    assert.deepEqual(outside, [], 'modules the entry point imports but the image does not copy');
+    const notProduction = [...packages].filter((name) => !(name in packageJson.dependencies));
+    assert.deepEqual(notProduction, [], 'packages imported at run time must be dependencies, not devDependencies');
+  });
+});
+
+describe('Dockerfile (replayed)', () => {
+  const work = mkdtempSync(join(tmpdir(), 'sre-docker-'));
+  after(() => rmSync(work, { recursive: true, force: true }));
+  // `node` in the image is Node.js 24; here the devDependency's binary plays that part, first on PATH.
+  const bin = join(work, 'bin');
+  mkdirSync(bin);
+  symlinkSync(NODE24, join(bin, 'node'));
+  const env = { ...process.env, PATH: `${bin}:${process.env.PATH ?? ''}`, npm_config_prefer_offline: 'true' };
+
+  it('npm ci --omit=dev and the ENTRYPOINT serve the embedded demo without any devDependency', { timeout: 600_000 }, async () => {
+    const [deps, runtime] = stages();
+    const app = (stage: string): string => join(work, stage, 'app');
+    // Replays a RUN of a stage with its absolute /app paths mapped into the temporary directory.
+    const replay = (stage: Stage, directory: string): void => {
+      for (const run of ofKind(stage, 'RUN')) {
+        const command = words(run).join(' ').replaceAll('/app', directory).replace(/&& chown \S+ \S+$/, process.getuid?.() === 0 ? '$&' : '');
+        const result = spawnSync('sh', ['-c', command], { cwd: directory, env, encoding: 'utf8' });
+        assert.equal(result.status, 0, `RUN ${command}\n${result.stdout}\n${result.stderr}`);
+      }
+    };
+    for (const [stage, directory] of [[deps!, app('deps')], [runtime!, app('runtime')]] as const) {
+      mkdirSync(directory, { recursive: true });
+      for (const copy of ofKind(stage, 'COPY')) {
+        const all = words(copy);
+        const fromStage = copyFrom(copy);
+        const sources = all.slice(0, -1);
+        const destination = join(directory, all.at(-1)!);
+        for (const source of sources) {
+          const from = fromStage === undefined ? join(REPO, source) : join(app(fromStage), relative('/app', source));
+          const target = sources.length > 1 || destination.endsWith('/') ? join(destination, source.split('/').at(-1)!) : destination;
+          cpSync(from, target, { recursive: true });
+        }
+      }
+      if (stage === deps) replay(stage, directory);
+    }
+    replay(runtime!, app('runtime'));
+    const installed = app('runtime');
+    assert.ok(!existsSync(join(installed, 'node_modules', 'typescript')), 'devDependencies are not installed');
+    assert.ok(!existsSync(join(installed, 'node_modules', 'node', 'bin')), 'the node devDependency is not installed');
+    assert.ok(existsSync(join(installed, 'data')), 'the state directory exists');
+
+    const [command, ...args] = jsonForm(ofKind(runtime!, 'ENTRYPOINT')[0]!);
+    const version = spawnSync(command!, [...args, '--version'], { cwd: installed, env, encoding: 'utf8' });
+    assert.equal(version.stdout.trim(), packageJson.version, version.stderr);
+
+    const child = spawn(command!, args, { cwd: installed, env: { ...env, SNOWFLAKE_RISK_EXPORTER_SERVER__LISTEN: '127.0.0.1:0' } });
+    let output = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+    const exited = new Promise<number | null>((resolveExit) => child.on('close', resolveExit));
+    try {
+      let metrics: string | undefined;
+      for (let attempt = 0; attempt < 600 && metrics === undefined; attempt++) {
+        metrics = /metrics\s+(http:\/\/127\.0\.0\.1:\d+\/metrics)/.exec(output)?.[1];
+        if (metrics === undefined) await new Promise((wait) => setTimeout(wait, 100));
+      }
+      assert.ok(metrics, output);
+      let body = '';
+      for (let attempt = 0; attempt < 600 && !/snowflake_risk_up\{account="demo"\} 1/.test(body); attempt++) {
+        await new Promise((wait) => setTimeout(wait, 250));
+        body = await (await fetch(metrics)).text();
+      }
+      assert.match(body, /snowflake_risk_up\{account="demo"\} 1/);
+      assert.match(body, /snowflake_risk_findings_total\{account="demo"/);
+    } finally {
+      child.kill('SIGTERM');
+    }
+    assert.equal(await exited, 0, output);
+  });
+});

@@ -26,13 +26,15 @@ Data:
 Server:
   --port N                 port to listen on (default 8085; 0 picks a free one)
   --host H                 address to bind (default 127.0.0.1)
-  --oauth-redirect-uri U   redirect URI of the demo OAuth client (default http://127.0.0.1:9464/oauth/callback)
+  --oauth-redirect-uri U   redirect URI of the demo OAuth client (default http://127.0.0.1:9975/oauth/callback,
+                           the exporter's default address)
   -h, --help               this text
 `;
 
 /** Emulator-only demo OAuth client; its secret is a published demo value, not a credential. */
 const DEMO_OAUTH_CLIENT_ID = 'demo-exporter';
 const DEMO_OAUTH_CLIENT_SECRET = 'demo-exporter-secret';
+const DEMO_OAUTH_REDIRECT_URI = 'http://127.0.0.1:9975/oauth/callback';
 
 interface CliConfig {
   scenario: string;
@@ -107,7 +109,8 @@ function parseCli(argv: string[]): { config?: CliConfig; help?: boolean; problem
   if (v.import !== undefined && (v.scenario ?? v.seed ?? v.users ?? v.days ?? v['queries-per-day']) !== undefined) {
     problems.push('--import replays a directory: --scenario, --seed, --users, --days and --queries-per-day do not apply');
   }
-  const redirectUri = v['oauth-redirect-uri'] ?? 'http://127.0.0.1:9464/oauth/callback';
+  // The exporter's default listen port and callback path, so `npm run emulator` and `npm start` connect as they are.
+  const redirectUri = v['oauth-redirect-uri'] ?? DEMO_OAUTH_REDIRECT_URI;
   if (!URL.canParse(redirectUri)) problems.push(`--oauth-redirect-uri must be a URL (got "${redirectUri}")`);
   const overrides: PresetOverrides = {};
   if (v.seed !== undefined) overrides.seed = v.seed;

@@ -85,6 +85,8 @@ export interface EmulatorAdmin {
   setFaults(config: FaultConfig): void;
   revokeTokens(filter?: TokenFilter): number;
   expireTokens(filter?: TokenFilter): number;
+  /** Adds or replaces an OAuth client at run time (a security integration created on a live account). */
+  registerOAuthClient(config: OAuthClientConfig): void;
 }
 
 export interface RunningEmulator<E extends EngineWithExtras = EmulatorEngine> {
@@ -163,6 +165,7 @@ export async function startEmulator<E extends EngineWithExtras = EmulatorEngine>
       setFaults: (config) => faults.replace(faultConfigSchema.parse(config)),
       revokeTokens: (filter = {}) => tokens.revoke(filter),
       expireTokens: (filter = {}) => tokens.expire(filter),
+      registerOAuthClient: (config) => clients.register(config),
     },
     close() {
       closing ??= (async () => {

@@ -4,6 +4,9 @@
 import { readFile } from 'node:fs/promises';
 import { BUILT_IN_DETECTIONS } from '../src/detect/catalog/index.ts';
 import { renderDetectionTable } from '../src/detect/docs/catalog-table.ts';
+import { PROMETHEUS_RULE_PATH, RULE_FILES, renderPrometheusRule, renderRuleFile } from '../alerts/src/render.ts';
+import { readDetectionDocs, renderDetectionRunbooks } from '../alerts/src/runbooks.ts';
+import { DASHBOARDS, renderDashboard } from '../dashboards/src/index.ts';
 
 export interface GeneratedBlock {
   /** Path relative to the repository root. */
@@ -15,6 +18,22 @@ export interface GeneratedBlock {
 
 export const GENERATED_BLOCKS: readonly GeneratedBlock[] = [
   { path: 'README.md', block: 'detections', render: () => renderDetectionTable(BUILT_IN_DETECTIONS) },
+  { path: 'alerts/runbooks.md', block: 'detection-runbooks', render: () => renderDetectionRunbooks(BUILT_IN_DETECTIONS, readDetectionDocs()) },
+];
+
+/** A file written whole by `npm run generate` (dashboards JSON, alert rule files). */
+export interface GeneratedFile {
+  /** Path relative to the repository root. */
+  readonly path: string;
+  render(): string;
+}
+
+export const GENERATED_FILES: readonly GeneratedFile[] = [
+  ...RULE_FILES.map((file) => ({ path: file.path, render: () => renderRuleFile(file) })),
+  { path: PROMETHEUS_RULE_PATH, render: renderPrometheusRule },
+  // The kustomize base holds its own copy (kustomize loads no file outside its root): kept identical here.
+  { path: 'deploy/kubernetes/base/prometheusrule.yaml', render: renderPrometheusRule },
+  ...DASHBOARDS.map((dashboard) => ({ path: dashboard.path, render: () => renderDashboard(dashboard) })),
 ];
 
 export const REPOSITORY_ROOT = new URL('../', import.meta.url);
@@ -37,4 +56,15 @@ export function replaceBlock(text: string, block: string, content: string): stri
 export async function expectedText(generated: GeneratedBlock): Promise<{ current: string; expected: string }> {
   const current = await readFile(new URL(generated.path, REPOSITORY_ROOT), 'utf8');
   return { current, expected: replaceBlock(current, generated.block, generated.render()) };
+}
+
+/** The whole file as `npm run generate` would write it, and the committed copy (undefined when missing). */
+export async function expectedFile(generated: GeneratedFile): Promise<{ current: string | undefined; expected: string }> {
+  const expected = generated.render();
+  try {
+    return { current: await readFile(new URL(generated.path, REPOSITORY_ROOT), 'utf8'), expected };
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { current: undefined, expected };
+    throw error;
+  }
 }

@@ -37,19 +37,22 @@ export class ClientRegistry {
   readonly #clients = new Map<string, RegisteredClient>();
 
   constructor(configs: readonly OAuthClientConfig[]) {
-    for (const config of configs) {
-      this.#clients.set(config.clientId, {
-        clientId: config.clientId,
-        name: config.name ?? config.clientId,
-        redirectUri: config.redirectUri,
-        enforcePkce: config.enforcePkce ?? false,
-        issueRefreshTokens: config.issueRefreshTokens ?? true,
-        refreshTokenValiditySeconds: config.refreshTokenValiditySeconds ?? DEFAULT_REFRESH_TOKEN_VALIDITY_SECONDS,
-        singleUseRefreshTokens: config.singleUseRefreshTokens ?? false,
-        blockedRoles: new Set((config.blockedRoles ?? DEFAULT_BLOCKED_ROLES).map((role) => role.toUpperCase())),
-        secretDigests: config.clientSecrets.map(digest),
-      });
-    }
+    for (const config of configs) this.register(config);
+  }
+
+  /** Adds or replaces a client, as `CREATE OR REPLACE SECURITY INTEGRATION` does on a running account. */
+  register(config: OAuthClientConfig): void {
+    this.#clients.set(config.clientId, {
+      clientId: config.clientId,
+      name: config.name ?? config.clientId,
+      redirectUri: config.redirectUri,
+      enforcePkce: config.enforcePkce ?? false,
+      issueRefreshTokens: config.issueRefreshTokens ?? true,
+      refreshTokenValiditySeconds: config.refreshTokenValiditySeconds ?? DEFAULT_REFRESH_TOKEN_VALIDITY_SECONDS,
+      singleUseRefreshTokens: config.singleUseRefreshTokens ?? false,
+      blockedRoles: new Set((config.blockedRoles ?? DEFAULT_BLOCKED_ROLES).map((role) => role.toUpperCase())),
+      secretDigests: config.clientSecrets.map(digest),
+    });
   }
 
   get(clientId: string): RegisteredClient | undefined {

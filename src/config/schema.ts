@@ -36,6 +36,11 @@ export type QueryEventScope = (typeof QUERY_EVENT_SCOPES)[number];
 export const QUERY_TEXT_POLICIES = ['full', 'truncate', 'redact', 'none'] as const;
 export type QueryTextPolicy = (typeof QUERY_TEXT_POLICIES)[number];
 
+export const OTLP_PROTOCOLS = ['http/protobuf', 'http/json'] as const;
+export type OtlpProtocol = (typeof OTLP_PROTOCOLS)[number];
+export const OTLP_COMPRESSIONS = ['none', 'gzip'] as const;
+export type OtlpCompression = (typeof OTLP_COMPRESSIONS)[number];
+
 /** Credits per hour of a standard warehouse, by size (Snowflake's published table; each size doubles the last). */
 export const WAREHOUSE_CREDITS_PER_HOUR = {
   'X-Small': 1,
@@ -228,6 +233,43 @@ export const riskScoreSchema = z.strictObject({
   maxTrackedUsers: z.int().min(1).max(100_000).optional(),
 });
 
+// HTTP header field names (RFC 9110 tokens).
+const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
+
+const otlpEndpoint = z.string().superRefine((value, context) => {
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+    context.addIssue({ code: 'custom', message: 'must be an absolute http(s) URL, e.g. http://otel-collector:4318' });
+  } else if (url.username !== '' || url.password !== '') {
+    context.addIssue({ code: 'custom', message: 'must not contain credentials; put them in headers as secret references' });
+  }
+});
+
+/** OpenTelemetry logs (OTLP/HTTP). Left-out settings come from the OTEL_EXPORTER_OTLP_* variables, then defaults. */
+export const otlpSchema = z.strictObject({
+  enabled: z.boolean().optional(),
+  endpoint: otlpEndpoint.optional(),
+  protocol: z.enum(OTLP_PROTOCOLS).optional(),
+  headers: z
+    .record(z.string().regex(HEADER_NAME, { error: 'must be an HTTP header name' }), secretReference, {
+      error: 'must map header names to secret references',
+    })
+    .optional(),
+  timeout: duration(1, 600).optional(),
+  compression: z.enum(OTLP_COMPRESSIONS).optional(),
+  queueSize: z.int().min(1).max(1_000_000).optional(),
+  maxBatch: z.int().min(1).max(100_000).optional(),
+  shutdownFlush: duration(0, 600).optional(),
+  resourceAttributes: z
+    .record(z.string().min(1, { error: 'must not be empty' }), z.string(), { error: 'must map attribute names to strings' })
+    .optional(),
+});
+
 function tuningShape(options: SchemaOptions) {
   return {
     concurrency: z.int().min(1).max(MAX_CONCURRENCY).optional(),
@@ -290,6 +332,16 @@ const customDetectionSchema = z.strictObject({
   schedule: z.enum(SOURCE_IDS as [SourceId, ...SourceId[]]).optional(),
 });
 
+const listenAddress = z.string().transform((value, context): ListenAddress => {
+  const match = LISTEN.exec(value);
+  const port = Number(match?.[2]);
+  if (!match || port > 65_535) {
+    context.addIssue({ code: 'custom', message: 'must be host:port, e.g. 0.0.0.0:9975 or [::]:9975' });
+    return z.NEVER;
+  }
+  return { host: (match[1] ?? '').replace(/^\[(.*)\]$/, '$1'), port };
+});
+
 /**
  * Sharding accounts across replicas: this process watches the accounts whose name hashes to shard `index` of
  * `shards` (src/config/sharding.ts). In a StatefulSet `index` comes from the pod's ordinal via
@@ -302,35 +354,55 @@ const shardingSchema = z
   })
   .refine((value) => (value.index ?? 0) < value.shards, { error: 'index must be below shards (shards are numbered from 0)', path: ['index'] });
 
+/** Where browsers reach the OAuth onboarding routes: an http(s) origin, optionally with a path prefix (a proxy's). */
+const publicUrl = z.string().superRefine((value, context) => {
+  const url = URL.canParse(value) ? new URL(value) : undefined;
+  const acceptable =
+    url !== undefined &&
+    (url.protocol === 'https:' || url.protocol === 'http:') &&
+    url.username === '' &&
+    url.password === '' &&
+    url.search === '' &&
+    url.hash === '';
+  if (!acceptable) {
+    context.addIssue({ code: 'custom', message: 'must be an absolute http(s) URL without credentials, query or fragment' });
+  }
+});
+
+/** The OAuth consent routes (/oauth/start, /oauth/callback). */
+export const onboardingSchema = z.strictObject({
+  enabled: z.boolean().optional(),
+  listen: listenAddress.optional(),
+  publicUrl: publicUrl.optional(),
+});
+
 export function createConfigSchema(options: SchemaOptions) {
   return z.strictObject({
     server: z
       .strictObject({
-        listen: z
-          .string()
-          .transform((value, context): ListenAddress => {
-            const match = LISTEN.exec(value);
-            const port = Number(match?.[2]);
-            if (!match || port > 65_535) {
-              context.addIssue({ code: 'custom', message: 'must be host:port, e.g. 0.0.0.0:9975 or [::]:9975' });
-              return z.NEVER;
-            }
-            return { host: (match[1] ?? '').replace(/^\[(.*)\]$/, '$1'), port };
-          })
-          .optional(),
+        listen: listenAddress.optional(),
         metricsPath: z
           .string()
           .regex(HTTP_PATH, { error: 'must be a path starting with "/" (letters, digits, "-", "_", ".", "~", "/")' })
           .optional(),
+        onboarding: onboardingSchema.optional(),
       })
       .optional(),
     log: z.strictObject({ level: z.enum(LOG_LEVELS).optional() }).optional(),
-    state: z.strictObject({ path: z.string().min(1, { error: 'must not be empty' }).optional() }).optional(),
+    state: z
+      .strictObject({
+        path: z.string().min(1, { error: 'must not be empty' }).optional(),
+        // The key OAuth tokens are sealed with (AES-256-GCM), and keys of earlier rotations that may still open rows.
+        encryptionKey: secretReference.optional(),
+        previousEncryptionKeys: z.array(secretReference, { error: 'must be a list of secret references' }).optional(),
+      })
+      .optional(),
     defaults: z.strictObject(tuningShape(options)).optional(),
     accounts: z
       .array(accountSchema(options), { error: 'must be a list of accounts' })
       .min(1, { error: 'at least one account is required' }),
     customDetections: z.array(customDetectionSchema, { error: 'must be a list' }).optional(),
+    otlp: otlpSchema.optional(),
     sharding: shardingSchema.optional(),
   });
 }

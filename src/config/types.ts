@@ -4,25 +4,70 @@ import type { SourceId } from '../collect/source-ids.ts';
 import type { ParameterValues } from '../detect/types.ts';
 import type { AccountIdentifier, EndpointOverride } from '../snowflake/account-identifier.ts';
 import type { Secret } from '../util/secret.ts';
-import type { ListenAddress, LogLevel, QueryEventScope, QueryTextPolicy, Severity, WarehouseSize } from './schema.ts';
+import type { ListenAddress, LogLevel, OtlpCompression, OtlpProtocol, QueryEventScope, QueryTextPolicy, Severity, WarehouseSize } from './schema.ts';
 
-export type { ListenAddress, LogLevel, QueryEventScope, QueryTextPolicy, Severity, WarehouseSize };
+export type { ListenAddress, LogLevel, OtlpCompression, OtlpProtocol, QueryEventScope, QueryTextPolicy, Severity, WarehouseSize };
 
 export interface ExporterConfig {
   /** Absolute path of the file this was loaded from. */
   readonly sourcePath: string;
   readonly server: ServerConfig;
   readonly log: { readonly level: LogLevel };
-  readonly state: { readonly path: string };
+  readonly state: StateConfig;
   readonly accounts: readonly AccountConfig[];
   readonly customDetections: readonly CustomDetectionConfig[];
   /** Absent: one process watches every account. */
   readonly sharding?: ShardingConfig | undefined;
+  /** OpenTelemetry logs; the loader always sets it (absent: disabled). */
+  readonly otlp?: OtlpConfig | undefined;
+}
+
+/**
+ * The OTLP logs sink. Settings left undefined fall back to the standard OTEL_EXPORTER_OTLP_* variables (read by the
+ * sink and the OpenTelemetry exporter), then to the specification's defaults: the file wins over the environment.
+ */
+export interface OtlpConfig {
+  readonly enabled: boolean;
+  /** Collector base URL (`/v1/logs` is appended unless present). */
+  readonly endpoint: string | undefined;
+  readonly protocol: OtlpProtocol | undefined;
+  /** Header values resolved from their secret references (e.g. an Authorization token). */
+  readonly headers: Readonly<Record<string, Secret>>;
+  /** Per-export timeout, including the exporter's own retries. */
+  readonly timeoutSeconds: number | undefined;
+  readonly compression: OtlpCompression | undefined;
+  /** Most records waiting for the collector at once; at this bound, collection waits (nothing is dropped). */
+  readonly queueSize: number;
+  /** Most records per export request. */
+  readonly maxBatch: number;
+  /** How long shutdown waits for queued records to be acknowledged before leaving them to the next run. */
+  readonly shutdownFlushSeconds: number;
+  /** Extra resource attributes (they win over OTEL_RESOURCE_ATTRIBUTES). */
+  readonly resourceAttributes: Readonly<Record<string, string>>;
 }
 
 export interface ServerConfig {
   readonly listen: ListenAddress;
   readonly metricsPath: string;
+  /** The OAuth consent routes; absent means the defaults (enabled, served on `listen`, public URL derived from it). */
+  readonly onboarding?: OnboardingConfig | undefined;
+}
+
+export interface OnboardingConfig {
+  /** Serve /oauth/start and /oauth/callback (they only matter when an account uses OAuth). */
+  readonly enabled: boolean;
+  /** A separate address for the onboarding routes (then they are not served on `server.listen`). */
+  readonly listen: ListenAddress | undefined;
+  /** How browsers reach the onboarding routes; default http://127.0.0.1:<port of the onboarding address>. */
+  readonly publicUrl: string | undefined;
+}
+
+export interface StateConfig {
+  readonly path: string;
+  /** 32-byte key (base64 or hex) that seals OAuth tokens at rest; without it no OAuth token is stored. */
+  readonly encryptionKey?: Secret | undefined;
+  /** Keys of earlier rotations: they only open rows, which are then sealed again with `encryptionKey`. */
+  readonly previousEncryptionKeys?: readonly Secret[] | undefined;
 }
 
 export interface AccountConfig {
@@ -160,6 +205,7 @@ export const DEFAULTS = {
   posture: { staleUserDays: 90, adminRoles: ['ACCOUNTADMIN', 'SECURITYADMIN', 'ORGADMIN', 'SYSADMIN'] },
   jitterSeconds: 30,
   riskScore: { halfLifeSeconds: 7 * 86_400, topUsers: 20, maxTrackedUsers: 1000 },
+  otlp: { queueSize: 2048, maxBatch: 512, shutdownFlushSeconds: 10 },
 } as const;
 
 /** The collection engine's settings of an AccountConfig. */

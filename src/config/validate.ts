@@ -20,6 +20,7 @@ import {
 } from './schema.ts';
 import { objectKeysAt, type PathSegment } from './schema-walk.ts';
 import { parseSecretReference, resolveSecretReference } from './secret-reference.ts';
+import { onboardingWarnings, resolveStateSecrets, type ResolvedStateSecrets } from './state-secrets.ts';
 import { didYouMean } from './suggest.ts';
 import { DEFAULTS, type AccountConfig, type AuthConfig, type CollectionSettings, type ExporterConfig } from './types.ts';
 
@@ -59,11 +60,17 @@ export function validateConfigDocument(document: unknown, options: ValidateOptio
   problems.push(...crossFieldProblems(document));
   problems.push(...detectionParameterProblems(document));
   const secrets = resolveSecrets(document, options, problems, warnings, secretTexts);
+  const stateSecrets = resolveStateSecrets(document, { env: options.env, baseDir: options.baseDir }, problems, warnings, secretTexts);
+  warnings.push(...onboardingWarnings(document));
+  problems.push(...otlpProblems(document));
+  const otlpHeaders = resolveOtlpHeaders(document, options, problems, warnings, secretTexts);
 
   const redact = (list: PathProblem[]): PathProblem[] =>
     list.map((problem) => ({ path: problem.path, message: redactText(problem.message, secretTexts) }));
   const config =
-    parsed.success && problems.length === 0 ? buildConfig(parsed.data, secrets, options) : undefined;
+    parsed.success && problems.length === 0
+      ? withOtlp(buildConfig(parsed.data, secrets, options, stateSecrets), parsed.data, otlpHeaders)
+      : undefined;
   return { config, problems: redact(problems), warnings: redact(warnings), secretTexts };
 }
 
@@ -277,6 +284,67 @@ function resolveSecrets(
   return result;
 }
 
+/** A request may not carry more than the queue holds. */
+function otlpProblems(document: unknown): PathProblem[] {
+  const queueSize = valueAt(document, ['otlp', 'queueSize']) ?? DEFAULTS.otlp.queueSize;
+  const maxBatch = valueAt(document, ['otlp', 'maxBatch']) ?? DEFAULTS.otlp.maxBatch;
+  if (typeof queueSize === 'number' && typeof maxBatch === 'number' && maxBatch > queueSize) {
+    return [{ path: ['otlp', 'maxBatch'], message: `must not exceed otlp.queueSize (${queueSize})` }];
+  }
+  return [];
+}
+
+/** OTLP header values are secret references (an Authorization token, an API key): read them like account secrets. */
+function resolveOtlpHeaders(
+  document: unknown,
+  options: ValidateOptions,
+  problems: PathProblem[],
+  warnings: PathProblem[],
+  secretTexts: string[],
+): Map<string, Secret> {
+  const headers = new Map<string, Secret>();
+  const section = valueAt(document, ['otlp', 'headers']);
+  if (typeof section !== 'object' || section === null || Array.isArray(section)) return headers;
+  for (const [name, raw] of Object.entries(section as Record<string, unknown>)) {
+    if (typeof raw !== 'string') continue;
+    const reference = parseSecretReference(raw);
+    if ('error' in reference) {
+      secretTexts.push(raw); // the schema reports it; no message may repeat an inline value
+      continue;
+    }
+    const path = ['otlp', 'headers', name];
+    const resolution = resolveSecretReference(reference, { env: options.env, baseDir: options.baseDir });
+    if (!resolution.ok) {
+      problems.push({ path, message: resolution.error });
+      continue;
+    }
+    secretTexts.push(resolution.secret.reveal());
+    headers.set(name, resolution.secret);
+    if (resolution.warning !== undefined) warnings.push({ path, message: resolution.warning });
+  }
+  return headers;
+}
+
+function withOtlp(config: ExporterConfig, parsed: ParsedConfigFile, headers: Map<string, Secret>): ExporterConfig {
+  const otlp = parsed.otlp;
+  return deepFreeze({
+    ...config,
+    otlp: {
+      // A section written out means "send logs" unless it says otherwise.
+      enabled: otlp === undefined ? false : (otlp.enabled ?? true),
+      endpoint: otlp?.endpoint,
+      protocol: otlp?.protocol,
+      headers: Object.fromEntries(headers),
+      timeoutSeconds: otlp?.timeout,
+      compression: otlp?.compression,
+      queueSize: otlp?.queueSize ?? DEFAULTS.otlp.queueSize,
+      maxBatch: otlp?.maxBatch ?? DEFAULTS.otlp.maxBatch,
+      shutdownFlushSeconds: otlp?.shutdownFlush ?? DEFAULTS.otlp.shutdownFlushSeconds,
+      resourceAttributes: { ...otlp?.resourceAttributes },
+    },
+  });
+}
+
 function isAuthMethod(value: unknown): value is AuthMethod {
   return typeof value === 'string' && (AUTH_METHODS as readonly string[]).includes(value);
 }
@@ -285,7 +353,12 @@ function allSecretFields(): string[] {
   return AUTH_METHODS.flatMap((method) => SECRET_FIELDS[method]);
 }
 
-function buildConfig(parsed: ParsedConfigFile, secrets: ResolvedSecrets, options: ValidateOptions): ExporterConfig {
+function buildConfig(
+  parsed: ParsedConfigFile,
+  secrets: ResolvedSecrets,
+  options: ValidateOptions,
+  stateSecrets: ResolvedStateSecrets,
+): ExporterConfig {
   const defaults: ParsedTuning = parsed.defaults ?? {};
   const customDetections = (parsed.customDetections ?? []).map((detection) => ({
     id: detection.id,
@@ -332,9 +405,23 @@ function buildConfig(parsed: ParsedConfigFile, secrets: ResolvedSecrets, options
     server: {
       listen: parsed.server?.listen ?? { ...DEFAULTS.listen },
       metricsPath: parsed.server?.metricsPath ?? DEFAULTS.metricsPath,
+      // Absent when not configured: the runtime applies the defaults (enabled, on `listen`, derived public URL).
+      ...(parsed.server?.onboarding === undefined
+        ? {}
+        : {
+            onboarding: {
+              enabled: parsed.server.onboarding.enabled ?? true,
+              listen: parsed.server.onboarding.listen,
+              publicUrl: parsed.server.onboarding.publicUrl,
+            },
+          }),
     },
     log: { level: parsed.log?.level ?? DEFAULTS.logLevel },
-    state: { path: statePath === undefined ? resolve(options.cwd, DEFAULTS.statePath) : resolve(options.baseDir, statePath) },
+    state: {
+      path: statePath === undefined ? resolve(options.cwd, DEFAULTS.statePath) : resolve(options.baseDir, statePath),
+      ...(stateSecrets.encryptionKey === undefined ? {} : { encryptionKey: stateSecrets.encryptionKey }),
+      ...(stateSecrets.previousEncryptionKeys.length === 0 ? {} : { previousEncryptionKeys: stateSecrets.previousEncryptionKeys }),
+    },
     accounts,
     customDetections,
     ...(parsed.sharding === undefined ? {} : { sharding: { shards: parsed.sharding.shards, index: parsed.sharding.index ?? 0 } }),

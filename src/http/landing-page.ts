@@ -2,7 +2,7 @@
 // Server-rendered, no scripts, no external assets; one inline style block allowed by its hash in the CSP.
 import { createHash } from 'node:crypto';
 import { Html, html } from './html.ts';
-import type { AccountStatus, SourceStatus, StatusSnapshot } from './status.ts';
+import type { AccountStatus, OAuthAccountStatus, SourceStatus, StatusSnapshot } from './status.ts';
 
 const STYLE = `body{font-family:system-ui,sans-serif;margin:2rem;color:#1b1f24;max-width:72rem}
 table{border-collapse:collapse;margin:.5rem 0 1.5rem}th,td{border:1px solid #d0d7de;padding:.25rem .6rem;text-align:left}
@@ -51,9 +51,24 @@ function detectionsSection(account: AccountStatus, now: Date): Html | string {
   )}</tbody></table>`;
 }
 
+function oauthSection(oauth: OAuthAccountStatus | undefined, now: Date): Html | string {
+  if (oauth === undefined) return '';
+  const connect = oauth.connectUrl === undefined
+    ? html` (the onboarding routes are off: set <code>server.onboarding.enabled: true</code> to connect)`
+    : html` <a href="${oauth.connectUrl}">${oauth.connected ? 'Reconnect' : 'Connect with OAuth'}</a>`;
+  const expiry = oauth.refreshTokenExpiresAt === undefined
+    ? ''
+    : html`; refresh token valid until <time datetime="${oauth.refreshTokenExpiresAt.toISOString()}">${oauth.refreshTokenExpiresAt.toISOString()}</time>
+(${Math.floor((oauth.refreshTokenExpiresAt.getTime() - now.getTime()) / 86_400_000)} days)`;
+  return html`<p class="oauth">OAuth: ${oauth.connected ? html`<span class="up">connected</span>` : html`<span class="down">disconnected</span>`}${
+    oauth.user === undefined ? '' : html` as <code>${oauth.user}</code>`
+  }${expiry}${oauth.detail === undefined ? '' : html` (${oauth.detail})`}.${connect}</p>`;
+}
+
 function accountSection(account: AccountStatus, now: Date): Html {
   const cost = account.cost;
   return html`<section><h2>Account <code>${account.name}</code>: ${upBadge(account.up)}</h2>
+${oauthSection(account.oauth, now)}
 <h3>Sources</h3>
 ${
   account.sources.length === 0

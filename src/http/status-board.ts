@@ -7,6 +7,7 @@ import { PRODUCT_NAME, PRODUCT_VERSION } from '../version.ts';
 import type {
   AccountStatus,
   CycleStatus,
+  OAuthAccountStatus,
   DetectionStatus,
   PostureStatus,
   Readiness,
@@ -98,6 +99,7 @@ export class StatusBoard implements CollectionObserver, PostureListener, StatusP
   readonly #recentCycles: number;
   readonly #maxSources: number;
   readonly #accounts = new Map<string, AccountState>();
+  #oauth: (account: string) => OAuthAccountStatus | undefined = () => undefined;
   readonly #conditions = new Map<ReadinessCondition, boolean>(
     Object.keys(READINESS_CONDITIONS).map((name) => [name as ReadinessCondition, false]),
   );
@@ -144,6 +146,11 @@ export class StatusBoard implements CollectionObserver, PostureListener, StatusP
   detectionEvaluated(account: string, detection: string, at: Date): void {
     const entry = this.#accounts.get(account)?.detections.get(detection);
     if (entry) entry.lastRunAt = at;
+  }
+
+  /** Where the OAuth state of each account comes from (read at each snapshot: it changes with the clock alone). */
+  setOAuthStatusSource(source: (account: string) => OAuthAccountStatus | undefined): void {
+    this.#oauth = source;
   }
 
   /** Marks a readiness condition met (or no longer met, e.g. the state store closed on shutdown). */
@@ -258,6 +265,15 @@ export class StatusBoard implements CollectionObserver, PostureListener, StatusP
     }
   }
 
+  #oauthOf(account: string): { oauth?: OAuthAccountStatus } {
+    try {
+      const oauth = this.#oauth(account);
+      return oauth === undefined ? {} : { oauth };
+    } catch {
+      return {};
+    }
+  }
+
   snapshot(): StatusSnapshot {
     const accounts: AccountStatus[] = [...this.#accounts].map(([name, state]) => ({
       name,
@@ -274,6 +290,7 @@ export class StatusBoard implements CollectionObserver, PostureListener, StatusP
         budgetExhausted: state.budgetExhausted,
       },
       ...(state.detections.size === 0 ? {} : { detections: [...state.detections.values()].map((detection) => ({ ...detection })) }),
+      ...this.#oauthOf(name),
     }));
     return {
       product: { name: PRODUCT_NAME, version: PRODUCT_VERSION },

@@ -59,6 +59,18 @@ export interface DetectionStatus {
   readonly lastRunAt: Date | undefined;
 }
 
+/** An OAuth account's grant, as the landing page shows it. No token values. */
+export interface OAuthAccountStatus {
+  readonly connected: boolean;
+  /** The Snowflake user who consented, when Snowflake said. */
+  readonly user: string | undefined;
+  readonly refreshTokenExpiresAt: Date | undefined;
+  /** Why the account is disconnected, or what to watch. */
+  readonly detail: string | undefined;
+  /** Where to (re)connect it; undefined when the onboarding routes are off. */
+  readonly connectUrl: string | undefined;
+}
+
 export interface AccountStatus {
   readonly name: string;
   /** undefined until the account's first cycle ends. */
@@ -70,6 +82,8 @@ export interface AccountStatus {
   readonly cost: CostStatus;
   /** Enabled detections (absent when none were registered). */
   readonly detections?: readonly DetectionStatus[] | undefined;
+  /** The OAuth grant (accounts using OAuth only). */
+  readonly oauth?: OAuthAccountStatus | undefined;
 }
 
 export interface StatusSnapshot {

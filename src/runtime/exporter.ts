@@ -15,7 +15,9 @@ import { DetectionRegistry, type AccountDetections } from '../detect/registry.ts
 import { riskyQueryRulesFor, withDetectionSources, type EvaluationReporter } from '../detect/runner/index.ts';
 import type { Detection } from '../detect/types.ts';
 import { combineObservers, createExporterMetrics, type ExporterMetrics } from '../export/metrics/index.ts';
+import { OtlpLogSink } from '../export/otlp/index.ts';
 import { createHttpApp, startHttpServer, StatusBoard } from '../http/index.ts';
+import { OAuthOnboarding } from '../oauth/index.ts';
 import { createAccountClient, type AccountClient } from '../snowflake/account-client.ts';
 import { openStateStore } from '../state/index.ts';
 import type { StateStore } from '../state/store.ts';
@@ -43,6 +45,10 @@ export interface RunningExporter {
   readonly scheduler: Scheduler;
   readonly store: StateStore;
   readonly detections: DetectionRegistry;
+  /** The OTLP logs sink, when `otlp` is enabled. */
+  readonly otlp?: OtlpLogSink | undefined;
+  /** OAuth accounts' grants and the consent routes (/oauth/start, /oauth/callback). */
+  readonly oauth: OAuthOnboarding;
   /** Stops scheduling, cancels running cycles, flushes sinks, closes the store and the HTTP server. Idempotent. */
   close(): Promise<void>;
 }
@@ -76,10 +82,34 @@ export async function startExporter(fullConfig: ExporterConfig, options: StartEx
       custom: config.customDetections,
     });
     status.setCondition('state_store', true);
+    // OAuth accounts: encrypted token stores, connection state for metrics and the landing page, consent routes.
+    const oauth = new OAuthOnboarding({ config, records: store, registry: metrics.registry, log });
+    await oauth.initialise();
+    status.setOAuthStatusSource((name) => oauth.status(name));
 
-    const sinks = [metrics.sink, ...(options.sinks ?? [])];
+    const otlp =
+      config.otlp?.enabled === true
+        ? new OtlpLogSink({
+            config: config.otlp,
+            accounts: config.accounts.map((account) => ({ name: account.name, identifier: account.identifier.raw })),
+            registry: metrics.registry,
+            log,
+          })
+        : undefined;
+    if (otlp !== undefined) {
+      log('info', `OpenTelemetry logs go to ${otlp.endpoint.url.href} (${otlp.endpoint.protocol}, endpoint from ${otlp.endpoint.urlSource})`);
+    }
+    const sinks = [metrics.sink, ...(otlp === undefined ? [] : [otlp]), ...(options.sinks ?? [])];
     const retentionSeconds = retentionSecondsFor(config);
-    const pipeline = new DeliveryPipeline({ store, sinks, now: () => new Date(), retentionSeconds: () => retentionSeconds });
+    const pipeline = new DeliveryPipeline({
+      store,
+      sinks,
+      now: () => new Date(),
+      retentionSeconds: () => retentionSeconds,
+      // One pipeline batch per OTLP request at most: a crash between the collector's acknowledgement and the commit
+      // then re-sends at most one request's records per stream.
+      ...(otlp === undefined ? {} : { batchSize: Math.min(500, config.otlp?.maxBatch ?? 500) }),
+    });
 
     const scheduled: ScheduledAccount[] = config.accounts.map((account) => {
       const meter = new StatementMeter();
@@ -88,8 +118,11 @@ export async function startExporter(fullConfig: ExporterConfig, options: StartEx
           meter.listener(event);
           reporter.sqlApiEvent(account.name, event);
         },
+        oauthStore: oauth.storeFor(account.name),
+        oauthListener: oauth.listenerFor(account.name),
       });
       clients.push(accountClient);
+      oauth.attach(account.name, accountClient.tokenSource);
       const detections = registry.forAccount(account);
       if (detections.missing.length > 0) {
         log('warn', `account ${account.name}: enabled detections without a definition are skipped: ${detections.missing.join(', ')}`);
@@ -136,26 +169,48 @@ export async function startExporter(fullConfig: ExporterConfig, options: StartEx
       metrics,
       status,
       metricsPath: config.server.metricsPath,
+      // The consent routes ride on this server unless they have their own address.
+      routes: oauth.separateListen === undefined ? [oauth.mount] : [],
       onError: (error) => log('error', `HTTP handler failed: ${describe(error)}`),
     });
     const http = await startHttpServer(app, config.server.listen);
-    if (options.schedule ?? true) scheduler.start();
     const url = new URL(http.url);
+    const onboardingUrl = await oauth.start().catch(async (error: unknown) => {
+      await http.close();
+      throw error;
+    });
+    if (onboardingUrl === undefined) oauth.bound(url);
+    const scheduling = options.schedule ?? true;
+    // A new grant should not wait for the account's next due time (up to an interval after a failed cycle).
+    oauth.onConnected((name) => {
+      if (scheduling) void scheduler.runOnce(name).catch((error: unknown) => log('error', `account ${name}: cycle after OAuth consent failed: ${describe(error)}`));
+    });
+    if (scheduling) scheduler.start();
     log('info', `listening on ${url.href} (metrics at ${new URL(config.server.metricsPath, url).href})`);
+    if (oauth.serving) log('info', `OAuth onboarding at ${oauth.publicUrl ?? ''}/oauth/start`);
 
     let closing: Promise<void> | undefined;
     const close = (): Promise<void> => {
       closing ??= (async () => {
         status.setCondition('state_store', false);
+        if (otlp !== undefined) {
+          // Before the cycles are cancelled: deliveries waiting for the collector get their acknowledgement within
+          // the bound and are committed; whatever is left stays uncommitted and is sent again (same record ids).
+          const flush = await otlp.flush(AbortSignal.timeout((config.otlp?.shutdownFlushSeconds ?? 10) * 1000));
+          if (flush.unflushed > 0) log('warn', `OTLP: ${flush.unflushed} record(s) not acknowledged before shutdown; the next run sends them again`);
+          // Let the pipeline commit what was just acknowledged before the cycles see their abort.
+          await new Promise((resolve) => setImmediate(resolve));
+        }
         await scheduler.stop(AbortSignal.timeout(30_000));
         await Promise.allSettled(sinks.map((sink) => sink.close(AbortSignal.timeout(10_000))));
         await Promise.allSettled(clients.map((client) => client.close()));
         await http.close();
+        await oauth.close();
         store.close();
       })();
       return closing;
     };
-    return { url, metrics, status, scheduler, store, detections: registry, close };
+    return { url, metrics, status, scheduler, store, detections: registry, otlp, oauth, close };
   } catch (error) {
     await Promise.allSettled(clients.map((client) => client.close()));
     store.close();

@@ -4,7 +4,13 @@
 import type { Dispatcher } from 'undici';
 import type { AccountConfig } from '../config/types.ts';
 import { PRODUCT_NAME } from '../version.ts';
-import { createTokenSource, InMemoryOAuthTokenStore, type OAuthTokenStore, type TokenSource } from './auth/index.ts';
+import {
+  createTokenSource,
+  InMemoryOAuthTokenStore,
+  type OAuthTokenSourceListener,
+  type OAuthTokenStore,
+  type TokenSource,
+} from './auth/index.ts';
 import { SqlApiClient, type SqlApiEvent } from './sqlapi/index.ts';
 
 /** Every statement the exporter sends carries this tag, so its own queries can be excluded from its detections. */
@@ -12,10 +18,12 @@ export const EXPORTER_QUERY_TAG = PRODUCT_NAME;
 
 export interface AccountClientOptions {
   /**
-   * Where OAuth tokens live. The browser consent flow and the encrypted store come with the onboarding work; until
-   * then an account using OAuth starts with an empty in-memory store and reports that it needs authorisation.
+   * Where OAuth tokens live: the exporter passes the encrypted state-store table (src/oauth/onboarding.ts); without
+   * one an account using OAuth starts with an empty in-memory store and reports that it needs authorisation.
    */
   readonly oauthStore?: OAuthTokenStore;
+  /** Told about OAuth refreshes and re-authorisation needs (metrics, landing page). */
+  readonly oauthListener?: OAuthTokenSourceListener;
   readonly dispatcher?: Dispatcher;
   readonly onEvent?: (event: SqlApiEvent) => void;
 }
@@ -69,6 +77,7 @@ function tokenSourceFor(account: AccountConfig, baseUrl: URL, options: AccountCl
         clientSecret: auth.clientSecret,
         store: options.oauthStore ?? new InMemoryOAuthTokenStore(),
         dispatcher: options.dispatcher,
+        ...(options.oauthListener === undefined ? {} : { listener: options.oauthListener }),
       });
   }
 }

@@ -5,3 +5,10 @@ export type { OpenStateStoreOptions } from './sqlite-store.ts';
 export { StateStoreError } from './errors.ts';
 export type { StateStoreErrorCode, StateStoreErrorKind } from './errors.ts';
 export { LATEST_SCHEMA_VERSION } from './migrations.ts';
+export type { OAuthTokenRecords, SealedTokenRecord, StoredSealedTokenRecord } from './oauth-token-records.ts';
+export {
+  EncryptedOAuthTokenStore,
+  NoKeyOAuthTokenStore,
+  ENCRYPTION_KEY_HINT,
+} from './encrypted-oauth-token-store.ts';
+export { TokenCipher, TokenCipherError, decodeEncryptionKey, type TokenCipherErrorCode } from './token-cipher.ts';

@@ -56,6 +56,24 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT, WITHOUT ROWID;
     `,
   },
+  {
+    version: 2,
+    description: 'encrypted OAuth token sets',
+    sql: `
+      -- One OAuth token set per account, sealed with AES-256-GCM (src/state/token-cipher.ts): the access and refresh
+      -- tokens, their expiries and the user name are all inside the ciphertext; nothing here is readable without the
+      -- key. key_id names the key that sealed the row (a one-way fingerprint, not the key), so rotation can find it.
+      CREATE TABLE oauth_tokens (
+        account       TEXT    NOT NULL PRIMARY KEY,
+        format        INTEGER NOT NULL,
+        key_id        TEXT    NOT NULL,
+        nonce         BLOB    NOT NULL,
+        ciphertext    BLOB    NOT NULL,
+        tag           BLOB    NOT NULL,
+        updated_at_ms INTEGER NOT NULL
+      ) STRICT, WITHOUT ROWID;
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.reduce((latest, migration) => Math.max(latest, migration.version), 0);

@@ -17,6 +17,7 @@ import type { CycleRecord, StateStore, StreamPosition } from './store.ts';
 import { StateStoreError, toStateStoreError } from './errors.ts';
 import { MIGRATIONS } from './migrations.ts';
 import type { Migration } from './migrations.ts';
+import type { OAuthTokenRecords, SealedTokenRecord, StoredSealedTokenRecord } from './oauth-token-records.ts';
 
 export interface OpenStateStoreOptions {
   /** File path, or ':memory:' for tests that do not need durability. */
@@ -133,7 +134,7 @@ interface StoreSettings {
   readonly cycleHistoryPerAccount: number;
 }
 
-export class SqliteStateStore implements StateStore {
+export class SqliteStateStore implements StateStore, OAuthTokenRecords {
   readonly path: string;
   /** The schema version of the open file (equals LATEST_SCHEMA_VERSION after a successful open). */
   readonly schemaVersion: number;
@@ -152,6 +153,9 @@ export class SqliteStateStore implements StateStore {
   readonly #selectCycles: StatementSync;
   readonly #selectValue: StatementSync;
   readonly #upsertValue: StatementSync;
+  readonly #selectSealed: StatementSync;
+  readonly #upsertSealed: StatementSync;
+  readonly #deleteSealed: StatementSync;
 
   constructor(db: DatabaseSync, settings: StoreSettings) {
     this.#db = db;
@@ -197,6 +201,15 @@ export class SqliteStateStore implements StateStore {
       `INSERT INTO kv (namespace, key, value, updated_at_ms) VALUES (?, ?, ?, ?)
        ON CONFLICT (namespace, key) DO UPDATE SET value = excluded.value, updated_at_ms = excluded.updated_at_ms`,
     );
+    this.#selectSealed = db.prepare(
+      'SELECT format, key_id, nonce, ciphertext, tag, updated_at_ms FROM oauth_tokens WHERE account = ?',
+    );
+    this.#upsertSealed = db.prepare(
+      `INSERT INTO oauth_tokens (account, format, key_id, nonce, ciphertext, tag, updated_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (account) DO UPDATE SET format = excluded.format, key_id = excluded.key_id, nonce = excluded.nonce,
+         ciphertext = excluded.ciphertext, tag = excluded.tag, updated_at_ms = excluded.updated_at_ms`,
+    );
+    this.#deleteSealed = db.prepare('DELETE FROM oauth_tokens WHERE account = ?');
   }
 
   getPosition(account: string, stream: string): StreamPosition | undefined {
@@ -289,6 +302,31 @@ export class SqliteStateStore implements StateStore {
     });
   }
 
+  getSealedTokens(account: string): StoredSealedTokenRecord | undefined {
+    return this.#run('getSealedTokens', () => {
+      const row = this.#selectSealed.get(account);
+      if (row === undefined) return undefined;
+      return {
+        format: int(row.format),
+        keyId: text(row.key_id),
+        nonce: bytes(row.nonce),
+        ciphertext: bytes(row.ciphertext),
+        tag: bytes(row.tag),
+        updatedAt: new Date(int(row.updated_at_ms)),
+      };
+    });
+  }
+
+  putSealedTokens(account: string, record: SealedTokenRecord): void {
+    this.#run('putSealedTokens', () => {
+      this.#upsertSealed.run(account, record.format, record.keyId, record.nonce, record.ciphertext, record.tag, this.#now().getTime());
+    });
+  }
+
+  deleteSealedTokens(account: string): boolean {
+    return this.#run('deleteSealedTokens', () => Number(this.#deleteSealed.run(account).changes) > 0);
+  }
+
   /** Idempotent. The last connection to close checkpoints the WAL into the main file. */
   close(): void {
     if (this.#closed) return;
@@ -339,6 +377,10 @@ function timeOf(date: Date, what: string): number {
 
 function int(value: SQLOutputValue | undefined): number {
   return typeof value === 'bigint' ? Number(value) : Number(value ?? 0);
+}
+
+function bytes(value: SQLOutputValue | undefined): Uint8Array {
+  return value instanceof Uint8Array ? value : new Uint8Array();
 }
 
 function text(value: SQLOutputValue | undefined): string {

@@ -14,9 +14,18 @@ export { ProgrammaticAccessTokenSource, type ProgrammaticAccessTokenSourceOption
 export {
   OAuthTokenSource,
   DEFAULT_OAUTH_REFRESH_BEFORE_SECONDS,
+  type OAuthTokenSourceListener,
   type OAuthTokenSourceOptions,
   type OAuthTokenSourceState,
 } from './oauth.ts';
+export {
+  buildAuthorizationUrl,
+  createPkcePair,
+  pkceChallenge,
+  roleScope,
+  type AuthorizationUrlOptions,
+  type PkcePair,
+} from './oauth-authorization.ts';
 export { InMemoryOAuthTokenStore, type OAuthTokenSet, type OAuthTokenStore } from './oauth-token-store.ts';
 export {
   exchangeAuthorizationCode,

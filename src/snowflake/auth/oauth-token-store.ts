@@ -1,6 +1,6 @@
 // Where an OAuth token source keeps its tokens between refreshes and restarts. The browser consent flow writes the
-// first set; the token source writes every refreshed set. The durable, encrypted store comes with the state module;
-// the in-memory one here serves tests and processes that accept re-authorising after a restart.
+// first set; the token source writes every refreshed set. The durable one seals them into the state file
+// (src/state/encrypted-oauth-token-store.ts); the in-memory one here serves tests.
 import type { Secret } from '../../util/secret.ts';
 
 export interface OAuthTokenSet {

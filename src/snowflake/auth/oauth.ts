@@ -2,9 +2,16 @@
 // token for a new one shortly before expiry or after a 401. A person is needed only when the refresh token is gone,
 // expired or rejected; that case is a distinct error so the exporter can say "re-authorise this account" instead of
 // retrying forever. All renewals go through one in-flight promise, because with single-use refresh tokens two
-// parallel refreshes would spend the same token twice and Snowflake then revokes the whole grant.
+// parallel refreshes would spend the same token twice and Snowflake then revokes the whole grant. A new grant from
+// the browser consent flow goes through the same slot (replaceTokens), so a refresh already in flight can never
+// save its older set over the new one.
 import { redactText, type Secret } from '../../util/secret.ts';
-import { AuthError, OAuthReauthorizationRequiredError, OAuthTokenEndpointError } from './errors.ts';
+import {
+  AuthError,
+  OAuthReauthorizationRequiredError,
+  OAuthTokenEndpointError,
+  type ReauthorizationReason,
+} from './errors.ts';
 import {
   refreshAccessToken,
   validateTokenEndpoint,
@@ -31,12 +38,31 @@ export interface OAuthTokenSourceOptions {
   userAgent?: string;
   retry?: TokenEndpointRetryOptions;
   requestTimeoutMs?: number;
+  /** Told about every refresh grant and every need for a person; for metrics and status pages. */
+  listener?: OAuthTokenSourceListener;
+}
+
+/**
+ * What the token source reports as it works. Called synchronously; a listener that throws is ignored, because
+ * reporting must never break authentication.
+ */
+export interface OAuthTokenSourceListener {
+  /** A refresh grant succeeded (before the new set is saved). */
+  refreshSucceeded?(state: OAuthTokenSourceState): void;
+  /** A refresh grant was sent and failed: network, 5xx, a rejected refresh token, an unusable answer. */
+  refreshFailed?(error: Error): void;
+  /** The grant cannot be renewed without the browser consent flow. */
+  reauthorizationRequired?(reason: ReauthorizationReason): void;
+  /** A new token set from the consent flow was saved and is now in use. */
+  tokensReplaced?(state: OAuthTokenSourceState): void;
 }
 
 /** What an operator or a metric may know about the grant; no token values. */
 export interface OAuthTokenSourceState {
   accessTokenExpiresAt: number | null;
   refreshTokenExpiresAt: number | null;
+  /** Whether the held set has a refresh token (false also before anything was loaded). */
+  hasRefreshToken: boolean;
   /** Set once the refresh token was found missing, expired or rejected, until new tokens appear in the store. */
   reauthorizationRequired: boolean;
 }
@@ -58,6 +84,7 @@ export class OAuthTokenSource implements TokenSource {
   /** True when a refreshed set is held in memory but store.save() failed: saved before anything else is done. */
   #unsaved = false;
   #renewal: Promise<OAuthTokenSet> | null = null;
+  readonly #listener: OAuthTokenSourceListener;
 
   constructor(options: OAuthTokenSourceOptions) {
     const refreshBeforeSeconds = options.refreshBeforeSeconds ?? DEFAULT_OAUTH_REFRESH_BEFORE_SECONDS;
@@ -67,6 +94,7 @@ export class OAuthTokenSource implements TokenSource {
     this.#refreshBeforeMs = refreshBeforeSeconds * 1000;
     this.#now = options.now ?? Date.now;
     this.#store = options.store;
+    this.#listener = options.listener ?? {};
     this.#endpoint = {
       tokenEndpoint: validateTokenEndpoint(options.tokenEndpoint),
       clientId: options.clientId,
@@ -85,10 +113,32 @@ export class OAuthTokenSource implements TokenSource {
     if (held && !this.#unsaved && this.#isFresh(held)) return bearer(held);
     // One renewal at a time, shared by every caller. A caller's abort only stops its own wait: the others still
     // need the result, and a refresh abandoned half-way could lose a rotated refresh token.
-    this.#renewal ??= this.#renew().finally(() => {
-      this.#renewal = null;
+    const renewal = this.#renewal ?? this.#occupy(() => this.#renew());
+    return bearer(await abortable(renewal, signal));
+  }
+
+  /**
+   * Installs a token set from the browser consent flow: waits for a renewal in flight, saves the set to the store,
+   * then hands it out. Callers of getToken() meanwhile wait for it and get the new access token. Throws AuthError
+   * OAUTH_TOKEN_STORE_FAILED when the store refuses the set; the previous set then stays in place.
+   */
+  async replaceTokens(tokens: OAuthTokenSet): Promise<void> {
+    const previous = this.#renewal;
+    await this.#occupy(async () => {
+      if (previous) await previous.catch(() => undefined);
+      try {
+        await this.#store.save(tokens);
+      } catch (error) {
+        throw new AuthError('OAUTH_TOKEN_STORE_FAILED', `Saving the new OAuth tokens failed: ${describeStoreError(error, tokens)}.`);
+      }
+      this.#tokens = tokens;
+      this.#unsaved = false;
+      this.#rejectedAccessToken = null;
+      this.#rejectedRefreshToken = null;
+      this.#reauthorizationRequired = false;
+      this.#tell('tokensReplaced', this.state());
+      return tokens;
     });
-    return bearer(await abortable(this.#renewal, signal));
   }
 
   invalidate(rejected: BearerToken): void {
@@ -106,8 +156,27 @@ export class OAuthTokenSource implements TokenSource {
     return {
       accessTokenExpiresAt: this.#tokens?.accessTokenExpiresAt ?? null,
       refreshTokenExpiresAt: this.#tokens?.refreshTokenExpiresAt ?? null,
+      hasRefreshToken: (this.#tokens?.refreshToken ?? null) !== null,
       reauthorizationRequired: this.#reauthorizationRequired,
     };
+  }
+
+  /** Runs `work` in the single renewal slot; the slot is freed when it settles, unless someone took it over. */
+  #occupy(work: () => Promise<OAuthTokenSet>): Promise<OAuthTokenSet> {
+    const running: Promise<OAuthTokenSet> = work().finally(() => {
+      if (this.#renewal === running) this.#renewal = null;
+    });
+    this.#renewal = running;
+    return running;
+  }
+
+  #tell<E extends keyof OAuthTokenSourceListener>(event: E, ...args: Parameters<NonNullable<OAuthTokenSourceListener[E]>>): void {
+    try {
+      const handler = this.#listener[event] as ((...values: typeof args) => void) | undefined;
+      handler?.apply(this.#listener, args);
+    } catch {
+      // Reporting must never break authentication.
+    }
   }
 
   #isFresh(tokens: OAuthTokenSet): boolean {
@@ -150,6 +219,7 @@ export class OAuthTokenSource implements TokenSource {
     try {
       refreshed = await refreshAccessToken(this.#endpoint, { ...stored, refreshToken });
     } catch (error) {
+      this.#tell('refreshFailed', error instanceof Error ? error : new Error('unknown refresh failure'));
       if (error instanceof OAuthTokenEndpointError && error.error === 'invalid_grant') {
         this.#rejectedRefreshToken = refreshToken.reveal();
         throw this.#reauthorization(
@@ -169,6 +239,7 @@ export class OAuthTokenSource implements TokenSource {
     this.#rejectedAccessToken = null;
     this.#reauthorizationRequired = false;
     this.#unsaved = true;
+    this.#tell('refreshSucceeded', this.state());
     await this.#save(refreshed);
     return refreshed;
   }
@@ -198,6 +269,7 @@ export class OAuthTokenSource implements TokenSource {
     detail: string,
   ): OAuthReauthorizationRequiredError {
     this.#reauthorizationRequired = true;
+    this.#tell('reauthorizationRequired', reason);
     return new OAuthReauthorizationRequiredError(
       reason,
       `OAuth re-authorisation required: ${detail}. Run the browser authorisation flow for this account again.`,

@@ -120,6 +120,7 @@ describe('loading valid configurations', () => {
         SNOWFLAKE_ANALYTICS_PAT: 'example-pat-value',
         SNOWFLAKE_OAUTH_CLIENT_ID: 'example-client-id',
         SNOWFLAKE_OAUTH_CLIENT_SECRET: 'example-client-secret',
+        SNOWFLAKE_TOKEN_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'),
         // The example points at /var/run/secrets/...; an override is how a test (or a pod) moves it.
         SNOWFLAKE_RISK_EXPORTER_ACCOUNTS__0__AUTH__PRIVATE_KEY: `file:${join(dir, 'rsa_key.p8')}`,
       },

@@ -53,13 +53,13 @@ test('opening a new path creates a private directory and file, WAL mode, and eve
   const versions = raw.prepare('SELECT version, applied_at_ms FROM schema_version ORDER BY version').all();
   assert.deepEqual(
     versions.map((row) => ({ ...row })),
-    [{ version: 1, applied_at_ms: Date.parse('2026-01-01T00:00:00Z') }],
+    MIGRATIONS.map((migration) => ({ version: migration.version, applied_at_ms: Date.parse('2026-01-01T00:00:00Z') })),
   );
   const tables = raw
     .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
     .all()
     .map((row) => row.name);
-  assert.deepEqual(tables, ['cycles', 'delivered_ids', 'kv', 'schema_version', 'stream_positions']);
+  assert.deepEqual(tables, ['cycles', 'delivered_ids', 'kv', 'oauth_tokens', 'schema_version', 'stream_positions']);
   const indexes = raw.prepare("SELECT name FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL ORDER BY name").all();
   assert.deepEqual(
     indexes.map((row) => row.name),

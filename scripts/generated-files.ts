@@ -4,6 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import { BUILT_IN_DETECTIONS } from '../src/detect/catalog/index.ts';
 import { renderDetectionTable } from '../src/detect/docs/catalog-table.ts';
+import { renderAccountTable, renderOtlpSettingsTable, renderSettingsTable } from '../src/config/docs/reference-table.ts';
 import { PROMETHEUS_RULE_PATH, RULE_FILES, renderPrometheusRule, renderRuleFile } from '../alerts/src/render.ts';
 import { readDetectionDocs, renderDetectionRunbooks } from '../alerts/src/runbooks.ts';
 import { DASHBOARDS, renderDashboard } from '../dashboards/src/index.ts';
@@ -18,6 +19,9 @@ export interface GeneratedBlock {
 
 export const GENERATED_BLOCKS: readonly GeneratedBlock[] = [
   { path: 'README.md', block: 'detections', render: () => renderDetectionTable(BUILT_IN_DETECTIONS) },
+  { path: 'README.md', block: 'settings', render: renderSettingsTable },
+  { path: 'README.md', block: 'account-settings', render: renderAccountTable },
+  { path: 'README.md', block: 'otlp-settings', render: renderOtlpSettingsTable },
   { path: 'alerts/runbooks.md', block: 'detection-runbooks', render: () => renderDetectionRunbooks(BUILT_IN_DETECTIONS, readDetectionDocs()) },
 ];
 

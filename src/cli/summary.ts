@@ -15,6 +15,18 @@ export function summarizeConfig(config: ExporterConfig): string {
   if (config.customDetections.length > 0) {
     lines.push(`custom detections: ${config.customDetections.map((detection) => detection.id).join(', ')}`);
   }
+  lines.push(`OAuth token encryption key: ${config.state.encryptionKey === undefined ? 'not set (OAuth accounts cannot connect)' : `from ${config.state.encryptionKey.source}`}`);
+  const otlp = config.otlp;
+  lines.push(
+    otlp === undefined || !otlp.enabled
+      ? 'OTLP logs: off'
+      : `OTLP logs: ${otlp.endpoint ?? 'from OTEL_EXPORTER_OTLP_* (else http://localhost:4318)'} ` +
+          `(${otlp.protocol ?? 'protocol from OTEL_* or http/protobuf'}; queue ${otlp.queueSize}, batch ${otlp.maxBatch}` +
+          `${Object.keys(otlp.headers).length === 0 ? '' : `; headers ${Object.entries(otlp.headers).map(([name, value]) => `${name} from ${value.source}`).join(', ')}`})`,
+  );
+  if (config.sharding !== undefined) {
+    lines.push(`sharding: shard ${config.sharding.index} of ${config.sharding.shards} (this process watches the accounts hashed to it)`);
+  }
   return lines.join('\n');
 }
 

@@ -137,6 +137,26 @@ describe('CLI (spawned)', () => {
     assert.ok(!(result.stdout + result.stderr).includes('xyz'), 'a secret value was printed');
   });
 
+  test('--check-config shows OTLP, the token key and sharding by source, never by value', async () => {
+    const config = join(dir, 'summary-extras.yaml');
+    writeFileSync(
+      config,
+      `state: { encryptionKey: "env:CLI_TOKEN_KEY" }
+otlp: { endpoint: "https://collector.example:4318", headers: { Authorization: "env:CLI_OTLP_AUTH" } }
+sharding: { shards: 3, index: 1 }
+accounts:
+  - { name: emu, account: xy12345, endpoint: "http://127.0.0.1:8085", role: R, warehouse: W, auth: { method: pat, token: "env:CLI_PAT" } }
+`,
+    );
+    const secrets = { ...SECRETS, CLI_TOKEN_KEY: Buffer.alloc(32, 9).toString('base64'), CLI_OTLP_AUTH: 'Bearer otlp-secret-xyz' };
+    const result = await cli(['--check-config', '--config', config], secrets);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /OAuth token encryption key: from env:CLI_TOKEN_KEY/);
+    assert.match(result.stdout, /OTLP logs: https:\/\/collector\.example:4318 .*headers Authorization from env:CLI_OTLP_AUTH/);
+    assert.match(result.stdout, /sharding: shard 1 of 3/);
+    for (const value of Object.values(secrets)) assert.ok(!(result.stdout + result.stderr).includes(value), 'a secret value was printed');
+  });
+
   test('the config file can come from SNOWFLAKE_RISK_EXPORTER_CONFIG', async () => {
     const result = await cli(['--check-config'], { ...SECRETS, SNOWFLAKE_RISK_EXPORTER_CONFIG: VALID });
     assert.equal(result.code, 0, result.stderr);

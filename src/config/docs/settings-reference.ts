@@ -65,8 +65,14 @@ const TUNING: Readonly<Record<string, SettingDoc>> = {
       "per detection id, parameter values overriding the detection's defaults (`{ exfil.guardrail_disabled: { guardrails: [...] } }`); unknown ids, unknown names and values of another type than the default are errors; merged per parameter with the account's own",
   },
   'riskScore.halfLife': { default: seconds(DEFAULTS.riskScore.halfLifeSeconds), meaning: "a finding's contribution to the risk score halves after this long (`1h` to `365d`)" },
-  'riskScore.topUsers': { default: code(DEFAULTS.riskScore.topUsers), meaning: 'users exposed in `snowflake_risk_user_risk_score`' },
-  'riskScore.maxTrackedUsers': { default: code(DEFAULTS.riskScore.maxTrackedUsers), meaning: 'users whose score is kept in memory per account; beyond it the lowest score is evicted' },
+  'riskScore.topUsers': {
+    default: code(DEFAULTS.riskScore.topUsers),
+    meaning: 'riskiest users exposed with a `user` label: `snowflake_risk_user_risk_score` and the per-user activity gauges `snowflake_risk_user_*`',
+  },
+  'riskScore.maxTrackedUsers': {
+    default: code(DEFAULTS.riskScore.maxTrackedUsers),
+    meaning: 'users whose score is kept in memory per account (beyond it the lowest score is evicted); also sizes the per-user activity memory (at most 3 × this many users)',
+  },
 };
 
 /** Top-level settings; `defaults.*` are the TUNING keys, also settable per account. */

@@ -12,6 +12,7 @@ import { buildVocabularies } from './labels.ts';
 import { MetricsSink } from './metrics-sink.ts';
 import { RiskMetrics, type AccountRiskSettings } from './risk-metrics.ts';
 import { SignalMetrics } from './signal-metrics.ts';
+import { UserActivityMetrics } from './user-activity-metrics.ts';
 import { NAMESPACE } from './namespace.ts';
 import { PostureMetrics } from './posture-metrics.ts';
 import { SelfMetrics } from './self-metrics.ts';
@@ -102,10 +103,18 @@ export function createExporterMetrics(options: ExporterMetricsOptions): Exporter
     options.now,
   );
   const signals = new SignalMetrics(registry, vocab);
+  const userActivity = new UserActivityMetrics(registry, vocab, risk, (account) => riskSettings.get(account) ?? { ...DEFAULTS.riskScore });
   const detectionMetrics = new DetectionMetrics(registry, vocab, enabledDetections);
   const sink = new MetricsSink(registry, vocab, options.recentIdCapacity ?? 100_000, {
-    event: (event) => signals.count(event),
-    finding: (finding) => risk.add(finding),
+    event: (event) => {
+      signals.count(event);
+      userActivity.event(event);
+    },
+    // The risk score first: the activity table asks it whether the finding's user is now held.
+    finding: (finding) => {
+      risk.add(finding);
+      userActivity.finding(finding);
+    },
   });
 
   return {

@@ -3,7 +3,7 @@
 // users an account has. Computing on scrape reads memory only; it never touches Snowflake.
 import { Gauge, type Registry } from 'prom-client';
 import type { Finding } from '../../collect/events.ts';
-import { RiskScoreTable, type RiskScoreOptions } from '../../detect/risk-score.ts';
+import { RiskScoreTable, type RiskScoreOptions, type UserRiskScore } from '../../detect/risk-score.ts';
 import type { Vocabularies } from './labels.ts';
 import { NAMESPACE } from './namespace.ts';
 
@@ -67,6 +67,12 @@ export class RiskMetrics {
   add(finding: Finding): void {
     const account = this.#vocab.account.label(finding.account);
     this.#tables.get(account)?.table.add({ ...finding, account });
+  }
+
+  /** The account's riskScore.topUsers riskiest users now, highest first: the users who get per-user series. */
+  topUsers(account: string): UserRiskScore[] {
+    const entry = this.#tables.get(account);
+    return entry === undefined ? [] : entry.table.topUsers(account, entry.topUsers);
   }
 
   table(account: string): RiskScoreTable | undefined {

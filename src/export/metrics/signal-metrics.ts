@@ -47,11 +47,30 @@ function factorLabel(vocabulary: LabelVocabulary, value: string | null, nullValu
   return vocabulary.label(value.trim().toLowerCase());
 }
 
+const FIRST_FACTOR_VOCABULARY = new LabelVocabulary(FIRST_FACTORS);
+const SECOND_FACTOR_VOCABULARY = new LabelVocabulary(SECOND_FACTORS);
+
+/** The bounded label values of a login: shared by the account counter and the per-user gauge, so they always agree. */
+export function loginLabels(event: Pick<LoginEvent, 'success' | 'firstAuthenticationFactor' | 'secondAuthenticationFactor'>): {
+  outcome: (typeof OUTCOMES)[number];
+  first_factor: string;
+  second_factor: string;
+} {
+  return {
+    outcome: event.success ? 'success' : 'failure',
+    first_factor: factorLabel(FIRST_FACTOR_VOCABULARY, event.firstAuthenticationFactor, 'other'),
+    second_factor: factorLabel(SECOND_FACTOR_VOCABULARY, event.secondAuthenticationFactor, 'none'),
+  };
+}
+
+/** Whether a query event is a successful unload whose destination (stage or external location) is known. */
+export function isKnownUnload(event: Pick<QueryEvent, 'executionStatus' | 'queryType' | 'queryText'>): boolean {
+  return event.executionStatus?.toUpperCase() === 'SUCCESS' && event.queryType?.toUpperCase() === 'UNLOAD' && unloadDestination(event) !== 'unknown';
+}
+
 export class SignalMetrics {
   readonly #vocab: Vocabularies;
   readonly #shareAction = new LabelVocabulary(SHARE_ACTIONS);
-  readonly #firstFactor = new LabelVocabulary(FIRST_FACTORS);
-  readonly #secondFactor = new LabelVocabulary(SECOND_FACTORS);
   readonly #shareEvents: Counter<'account' | 'action' | 'outcome'>;
   readonly #logins: Counter<'account' | 'outcome' | 'first_factor' | 'second_factor'>;
   readonly #stageUnloads: Counter<'account'>;
@@ -135,12 +154,7 @@ export class SignalMetrics {
   }
 
   #countLogin(account: string, event: LoginEvent): void {
-    this.#logins.inc({
-      account,
-      outcome: event.success ? 'success' : 'failure',
-      first_factor: factorLabel(this.#firstFactor, event.firstAuthenticationFactor, 'other'),
-      second_factor: factorLabel(this.#secondFactor, event.secondAuthenticationFactor, 'none'),
-    });
+    this.#logins.inc({ account, ...loginLabels(event) });
   }
 
   #countShare(account: string, event: ShareEvent): void {

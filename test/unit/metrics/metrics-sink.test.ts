@@ -77,11 +77,12 @@ test('the metrics sink counts events by kind and findings by detection and sever
       [findings('auth.brute_force', 'other'), 1],
     ]),
   );
-  // IPs never become labels; a user name only on the top-N risk score (issue 5), nowhere else.
+  // IPs never become labels; a user name only on the top-N per-user series (risk score and activity), nowhere else.
   const text = await metrics.metrics();
   assert.doesNotMatch(text, /10\.0\.0\.1/);
   const withUser = text.split('\n').filter((line) => line.includes('ALICE'));
-  assert.ok(withUser.length > 0 && withUser.every((line) => line.startsWith('snowflake_risk_user_risk_score{')), withUser.join('\n'));
+  const perUser = /^snowflake_risk_user_(risk_score|findings|logins|query_result_bytes|unloads)\{/;
+  assert.ok(withUser.length > 0 && withUser.every((line) => perUser.test(line)), withUser.join('\n'));
 });
 
 test('an id offered again is not counted twice (defensive backstop), and the repeat shows', async () => {

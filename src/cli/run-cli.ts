@@ -1,5 +1,5 @@
 // The command line as a function of (argv, env, output streams): main.ts only binds it to the process, so tests can
-// call it directly and later issues can pass the real exporter as `run`.
+// call it directly and pass their own `run` (the real exporter is bound in main.ts).
 import { fileURLToPath } from 'node:url';
 import { ConfigError, CONFIG_PATH_ENV, formatProblem, loadConfig, type ExporterConfig } from '../config/index.ts';
 import { PRODUCT_NAME, PRODUCT_VERSION } from '../version.ts';

@@ -28,7 +28,7 @@ export interface ExporterLog {
 
 export interface StartExporterOptions {
   readonly log?: ExporterLog;
-  /** Extra sinks beside the metrics sink (OTLP logs later; tests add recording sinks). */
+  /** Extra sinks beside the metrics sink and the configured OTLP sink (tests add recording sinks). */
   readonly sinks?: readonly Sink[];
   /** Start the scheduler (default true). Tests drive cycles with `runOnce` instead. */
   readonly schedule?: boolean;

@@ -60,3 +60,11 @@ export function pairedMedianRates(
   }
   return { figure: median(figureRates), baseline: median(baselineRates) };
 }
+
+/** The p-th percentile (0..100) of `values`, nearest-rank. */
+export function percentile(values: readonly number[], p: number): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = Math.min(sorted.length, Math.max(1, Math.ceil((p / 100) * sorted.length)));
+  return sorted[rank - 1] ?? NaN;
+}

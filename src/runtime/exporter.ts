@@ -3,7 +3,7 @@
 // policy; each part owns its own. The order of start and stop matters and is written out once, here.
 import { DeliveryPipeline } from '../collect/delivery.ts';
 import { StatementMeter } from '../collect/cost.ts';
-import type { CycleScope } from '../collect/cycle.ts';
+import type { Clock, CycleScope } from '../collect/cycle.ts';
 import { Scheduler, type ScheduledAccount } from '../collect/scheduler.ts';
 import type { Sink } from '../collect/sink.ts';
 import type { Source, SourceContext } from '../collect/source.ts';
@@ -36,6 +36,8 @@ export interface StartExporterOptions {
   readonly builtInDetections?: readonly Detection[];
   /** Further detection definitions beside the built-in and custom ones (enabled per account by id). */
   readonly extraDetections?: readonly Detection[];
+  /** The scheduler's clock (default: the system clock). The reliability suite drives a simulated day with a virtual one. */
+  readonly clock?: Clock;
 }
 
 export interface RunningExporter {
@@ -163,7 +165,7 @@ export async function startExporter(fullConfig: ExporterConfig, options: StartEx
       });
       return { account, client: accountClient.client, sources, intervalSeconds, contextFactory, meter };
     });
-    const scheduler = new Scheduler({ accounts: scheduled, observer: reporter, store });
+    const scheduler = new Scheduler({ accounts: scheduled, observer: reporter, store, clock: options.clock });
 
     const app = createHttpApp({
       metrics,

@@ -72,11 +72,10 @@ export class StatementResult {
   async *#iterate(first: unknown[]): AsyncGenerator<DecodedRow> {
     const decoder = createRowDecoder(this.rowType);
     let rowIndex = 0;
-    let pending: unknown[] | undefined = first;
+    let partition: unknown[] | undefined = first;
     for (let index = 0; index < this.partitions.length; index++) {
       // Partition 0 came inline; later ones are fetched only now, when the consumer has read everything before them.
-      const partition: unknown[] = pending ?? (await this.#fetchPartition(index));
-      pending = undefined;
+      partition ??= await this.#fetchPartition(index);
       const expected = this.partitions[index]?.rowCount ?? 0;
       if (partition.length !== expected) {
         throw new ResponseFormatError(`partition ${index} holds ${partition.length} rows but partitionInfo says ${expected}`, {
@@ -84,7 +83,17 @@ export class StatementResult {
           requestId: this.requestId,
         });
       }
-      for (const raw of partition) yield decoder.decode(raw, rowIndex++);
+      // Memory: each raw row is released as soon as it is decoded. A full partition parses to tens of MB of arrays
+      // and strings, and this generator's frame (`first` is a parameter, alive as long as the generator) would
+      // otherwise keep a consumed partition reachable while the consumer delivers its rows and while the next
+      // partition is fetched and parsed: two partitions live at once instead of at most one.
+      for (let i = 0; i < partition.length; i++) {
+        const raw = partition[i];
+        partition[i] = undefined;
+        yield decoder.decode(raw, rowIndex++);
+      }
+      partition.length = 0;
+      partition = undefined;
     }
   }
 }

@@ -34,7 +34,7 @@ it('close() during a cycle cancels the running statement on Snowflake, keeps the
   e.setSlow([{ pattern: /LOGIN_HISTORY/i, ms: 120_000 }]);
   const cycle = exporter.scheduler.runOnce(e.account.name);
   // Wait until the slow statement is running inside the emulator, then stop as SIGTERM would.
-  for (let attempt = 0; attempt < 400 && e.slowStatements.length === 0; attempt++) await new Promise((wait) => setTimeout(wait, 25));
+  for (let attempt = 0; attempt < 1200 && e.slowStatements.length === 0; attempt++) await new Promise((wait) => setTimeout(wait, 25));
   assert.equal(e.slowStatements.length, 1, 'the slow statement started');
   const started = Date.now();
   await exporter.close();
@@ -45,9 +45,9 @@ it('close() during a cycle cancels the running statement on Snowflake, keeps the
   assert.ok(closeMs < 20_000, `close() took ${closeMs} ms with a 120 s statement running`);
   // The emulator records the cancel as it processes it, and fast statements of the same cycle that were mid-flight
   // finish on their own within moments (on a busy machine a few may still be running when close() returns): wait up
-  // to 10 s, far less than the 120 s the slow statement would run if it had been left behind.
+  // to 30 s, far less than the 120 s the slow statement would run if it had been left behind.
   let admin = e.emulator.admin.report();
-  for (let attempt = 0; attempt < 200 && (running(admin) > 0 || e.slowStatements[0]?.outcome !== 'aborted'); attempt++) {
+  for (let attempt = 0; attempt < 600 && (running(admin) > 0 || e.slowStatements[0]?.outcome !== 'aborted'); attempt++) {
     await new Promise((wait) => setTimeout(wait, 50));
     admin = e.emulator.admin.report();
   }

@@ -64,6 +64,8 @@ async function main(): Promise<void> {
     process.stdin.on('close', resolve).on('end', resolve).resume();
     process.once('SIGTERM', resolve);
   });
+  // A SIGTERM leaves stdin open (its writer is still there); it must not keep this process alive.
+  process.stdin.destroy();
   await emulator.close();
   rmSync(directory, { recursive: true, force: true });
 }

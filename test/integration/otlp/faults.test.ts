@@ -42,7 +42,8 @@ async function exporterWith(t: TestContext, account: AccountConfig, sink: OtlpLo
   return exporter;
 }
 
-async function until(condition: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
+/** Polls until `condition` holds. The limit only ends a hung test: it is generous because a loaded CI machine is slow. */
+async function until(condition: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
   const giveUpAt = Date.now() + timeoutMs;
   while (!condition()) {
     assert.ok(Date.now() < giveUpAt, `gave up waiting for ${what}`);

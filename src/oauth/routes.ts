@@ -13,6 +13,7 @@ import { html } from '../http/html.ts';
 import { buildAuthorizationUrl, type OAuthTokenSet } from '../snowflake/auth/index.ts';
 import { ENCRYPTION_KEY_HINT } from '../state/encrypted-oauth-token-store.ts';
 import { exchangeFailurePage } from './exchange-failure.ts';
+import { crossSiteSubrequestReason } from './fetch-metadata.ts';
 import type { OAuthConnection } from './oauth-connection.ts';
 import {
   chooserPage,
@@ -81,8 +82,32 @@ function clip(value: string | undefined, max: number): string | undefined {
 
 export function mountOnboardingRoutes(app: Express, context: OnboardingRoutesContext): void {
   const cookies = cookieParser(context.cookieSecret);
-  app.get(START_PATH, cookies, guarded(context, (request, response) => start(context, request, response)));
-  app.get(CALLBACK_PATH, cookies, guarded(context, (request, response) => callback(context, request, response)));
+  const navigationsOnly = refuseCrossSiteSubrequests(context);
+  app.get(START_PATH, navigationsOnly, cookies, guarded(context, (request, response) => start(context, request, response)));
+  app.get(CALLBACK_PATH, navigationsOnly, cookies, guarded(context, (request, response) => callback(context, request, response)));
+}
+
+/** A cross-site subrequest (image, fetch, frame) gets a 403 page before any state, cookie or exchange is made. */
+function refuseCrossSiteSubrequests(context: OnboardingRoutesContext): RequestHandler {
+  return (request, response, next) => {
+    const reason = crossSiteSubrequestReason(request.headers);
+    if (reason === undefined) {
+      next();
+      return;
+    }
+    context.log('warn', `OAuth onboarding refused ${reason} to ${request.path}`);
+    send(
+      response,
+      errorPage({
+        status: 403,
+        outcome: 'cross_site_request',
+        title: 'Open this link directly',
+        explanation:
+          'Another site tried to start or finish a Snowflake sign-in from inside its own page. Sign-ins start only when you open the link yourself.',
+        links: [{ href: context.startUrlFor(), label: 'Start a sign-in here' }],
+      }),
+    );
+  };
 }
 
 /** Nothing thrown in a handler reaches express: the person gets a page, the log gets the error (no secrets). */

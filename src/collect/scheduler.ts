@@ -187,6 +187,12 @@ export class Scheduler {
     return next === undefined ? undefined : new Date(next);
   }
 
+  /** True while a cycle of any account is running. */
+  get busy(): boolean {
+    for (const runner of this.#runners.values()) if (runner.running !== undefined) return true;
+    return false;
+  }
+
   status(account: string): AccountStatus {
     const runner = this.#runner(account);
     return {

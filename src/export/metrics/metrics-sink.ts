@@ -60,12 +60,9 @@ export class MetricsSink implements Sink {
 
   /** True the first time a key is offered. The pipeline already prevents repeats; this bounded check is a backstop. */
   #firstTime(key: string): boolean {
-    if (this.#seen.has(key)) {
-      this.#duplicates.inc();
-      return false;
-    }
-    this.#seen.add(key);
-    return true;
+    if (this.#seen.add(key)) return true;
+    this.#duplicates.inc();
+    return false;
   }
 
   deliver(batch: DeliveryBatch, signal: AbortSignal): Promise<void> {

@@ -23,3 +23,21 @@ test('holds exactly the last `capacity` distinct keys across many evictions, rep
     }
   }
 });
+
+test('add says whether the key is new; tiny capacities evict correctly through the table', () => {
+  for (const capacity of [1, 2, 3, 7]) {
+    const random = seeded(capacity);
+    const ids = new RecentIds(capacity);
+    const model: string[] = [];
+    for (let i = 0; i < 3000; i++) {
+      const key = `key-${Math.floor(random() * (capacity * 3))}`;
+      const isNew = !model.includes(key);
+      assert.equal(ids.add(key), isNew, `capacity ${capacity}, step ${i}, ${key}`);
+      if (isNew) {
+        model.push(key);
+        if (model.length > capacity) model.shift();
+      }
+      for (let k = 0; k < capacity * 3; k++) assert.equal(ids.has(`key-${k}`), model.includes(`key-${k}`));
+    }
+  }
+});

@@ -4,7 +4,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'coverage/**', '**/*.generated.*'] },
+  { ignores: ['node_modules/**', 'coverage/**', 'dist/**', '**/*.generated.*'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

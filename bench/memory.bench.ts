@@ -1,4 +1,5 @@
-// Memory of the exporter as deployed: `node src/main.ts --config` in a process of its own (the emulator runs in
+// Memory of the exporter as deployed: the container image's entry (the JavaScript build, `npm run build` first, then
+// `node dist/bin/snowflake-risk-exporter.js --config`) in a process of its own (the emulator runs in
 // another, so DuckDB's memory is not counted), OTLP logs on to a collector stand-in, default settings otherwise
 // (every source, the whole detection catalog, hourly intervals). RSS is read from /proc (VmHWM, VmRSS): what the kernel
 // charges the process, the Node.js binary's pages included.
@@ -15,6 +16,7 @@
 //   large account (~33,000 query rows). Baselines: Node's defaults; and one account, whose ratio says what an
 //   account costs at rest. Then 10 demo-sized accounts (the demo scenario, every view, default backfill), against
 //   the same process's RSS at start: what activity adds to the floor of the runtime and its libraries.
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,6 +28,14 @@ import { startCollectorStandIn, startEmulatorProcess, startExporterProcess, tota
 const END = '2026-11-20T12:00:00Z';
 /** How long an exporter is left alone after its first cycles before its idle RSS is read. */
 const IDLE_SETTLE_SECONDS = Number(process.env.BENCH_IDLE_SETTLE_SECONDS ?? 60);
+/** What the image runs: the build of scripts/build.ts (made once when the benchmark starts). */
+const ENTRY = join(import.meta.dirname, '..', 'dist', 'bin', 'snowflake-risk-exporter.js');
+
+function build(): void {
+  const result = spawnSync(process.execPath, [join(import.meta.dirname, '..', 'scripts', 'build.ts')], { encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`npm run build failed: ${result.stdout}${result.stderr}`);
+}
+
 /** The image's settings (Dockerfile), and none at all. */
 const IMAGE = imageMemorySettings();
 const DEFAULTS: MemorySettings = { nodeFlags: [], env: {} };
@@ -79,6 +89,7 @@ async function runExporter(emulator: EmulatorProcess, collectorUrl: string, back
   const started = performance.now();
   const exporter = await startExporterProcess({
     directory,
+    entry: ENTRY,
     nodeFlags: settings.nodeFlags,
     env: settings.env,
     configYaml: configYaml({ statePath: join(directory, 'state.db'), emulatorUrl: emulator.url, collectorUrl, backfill, accounts }),
@@ -115,9 +126,10 @@ async function runExporter(emulator: EmulatorProcess, collectorUrl: string, back
 const benchmark: Benchmark = {
   name: 'memory',
   description:
-    'exporter process RSS (src/main.ts, OTLP on, default sources and detections; emulator in another process): ' +
+    'exporter process RSS (the JavaScript build as the image runs it, OTLP on, default sources and detections; emulator in another process): ' +
     `peak over a 1,000,000-row QUERY_HISTORY window, idle with 10 accounts; with the image's settings (${describeSettings(IMAGE)})`,
   async run(): Promise<readonly BenchFigure[]> {
+    build();
     // The `large` preset: 200 users, 30 days, 33,334 queries a day = 1,000,000 QUERY_HISTORY rows.
     const large = await startEmulatorProcess({ preset: 'large', end: END, views: ['QUERY_HISTORY'] });
     const collector = await startCollectorStandIn();

@@ -121,16 +121,18 @@ export interface ExporterProcessOptions {
   readonly configYaml: string;
   /** Where the configuration file is written. */
   readonly directory: string;
+  /** The script node runs (default src/main.ts, the sources; the image runs dist/bin/snowflake-risk-exporter.js). */
+  readonly entry?: string;
   /** Extra Node.js flags (e.g. V8 heap settings). */
   readonly nodeFlags?: readonly string[];
   readonly env?: Readonly<Record<string, string>>;
 }
 
-/** Starts `node src/main.ts --config <file>` (the production entry) and waits until it serves. */
+/** Starts `node <entry> --config <file>` (src/main.ts unless told) and waits until it serves. */
 export async function startExporterProcess(options: ExporterProcessOptions): Promise<ExporterProcess> {
   const configPath = join(options.directory, 'config.yaml');
   writeFileSync(configPath, options.configYaml);
-  const child = spawn(process.execPath, [...(options.nodeFlags ?? []), join(ROOT, 'src/main.ts'), '--config', configPath], {
+  const child = spawn(process.execPath, [...(options.nodeFlags ?? []), options.entry ?? join(ROOT, 'src/main.ts'), '--config', configPath], {
     stdio: ['ignore', 'pipe', 'pipe'],
     // Only what the exporter needs: no override from the shell running the benchmark.
     env: { PATH: process.env.PATH ?? '', DEMO_PAT: DEMO_PAT_SECRET, ...options.env },

@@ -1,11 +1,12 @@
 // The Dockerfile without a Docker engine (none runs here): every instruction is parsed with dockerfile-ast and
-// checked against what the image promises (Node 24 base, production dependencies only, non-root numeric user, no
-// HEALTHCHECK, OCI labels, the files it copies exist and hold the whole runtime import graph), then its install and
-// start steps are replayed in a temporary directory: the same `npm ci --omit=dev`, the same COPY layout, and the
-// same ENTRYPOINT, which must serve the embedded demo's metrics with nothing but production dependencies installed.
+// checked against what the image promises (Node 24 base, production dependencies only, the sources compiled to
+// JavaScript in a build stage, non-root numeric user, no HEALTHCHECK, OCI labels, the files it copies exist and hold
+// the whole runtime import graph), then its install, build and start steps are replayed in a temporary directory: the
+// same `npm ci --omit=dev`, the same build command, the same COPY layout, and the same ENTRYPOINT, which must serve
+// the embedded demo's metrics with nothing but production dependencies and JavaScript installed.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -19,6 +20,7 @@ const packageJson = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8'))
   version: string;
   dependencies: Record<string, string>;
   devDependencies: Record<string, string>;
+  scripts: Record<string, string>;
 };
 
 interface Stage {
@@ -114,16 +116,23 @@ function importGraph(entry: string): { files: Set<string>; packages: Set<string>
 }
 
 describe('Dockerfile (static)', () => {
-  const [deps, runtime] = stages();
+  const [deps, build, runtime] = stages();
 
-  it('builds on Node.js 24 in two named stages, installing production dependencies only', () => {
-    assert.equal(stages().length, 2);
+  it('builds on Node.js 24 in three named stages: production dependencies, the JavaScript build, the runtime', () => {
+    assert.equal(stages().length, 3);
     assert.equal(deps?.name, 'deps');
+    assert.equal(build?.name, 'build');
     assert.equal(runtime?.name, 'runtime');
-    for (const stage of [deps, runtime]) assert.match(stage.image, /^node:24(-[a-z0-9.-]+)?$/, stage.image);
+    for (const stage of [deps, build, runtime]) assert.match(stage.image, /^node:24(-[a-z0-9.-]+)?$/, stage.image);
     const install = ofKind(deps, 'RUN').map((run) => words(run).join(' '));
     assert.ok(install.some((command) => /\bnpm ci\b.*--omit=dev/.test(command)), install.join('\n'));
     assert.deepEqual(contextCopies(deps).flatMap((copy) => copy.sources), ['package.json', 'package-lock.json']);
+    const building = ofKind(build, 'RUN').map((run) => words(run).join(' '));
+    assert.deepEqual(building.at(-1), 'node scripts/build.ts', 'the build stage ends with the build script npm run build runs');
+    assert.match(packageJson.scripts.build ?? '', /^node scripts\/build\.ts$/);
+    // The runtime takes nothing from the build context: dependencies from deps, JavaScript from build.
+    assert.deepEqual(contextCopies(runtime), []);
+    assert.deepEqual(ofKind(runtime, 'COPY').map((copy) => copyFrom(copy)).sort(), ['build', 'deps']);
     assert.equal(dockerfile.getDirective()?.getValue(), 'docker/dockerfile:1');
   });
 
@@ -166,10 +175,13 @@ describe('Dockerfile (static)', () => {
 
   it('copies files that exist, are not excluded by .dockerignore, and hold the whole runtime import graph', () => {
     const ignored = readFileSync(join(REPO, '.dockerignore'), 'utf8').split('\n').map((line) => line.trim()).filter((line) => line !== '' && !line.startsWith('#'));
-    const copied = contextCopies(runtime!).flatMap((copy) => copy.sources);
+    // The build stage compiles what it copies; the runtime holds only its output.
+    const copied = contextCopies(build!).flatMap((copy) => copy.sources);
+    const excludedUnlessReincluded = (source: string): boolean =>
+      ignored.some((pattern) => source === pattern || source.startsWith(`${pattern}/`)) && !ignored.includes(`!${source}`);
     for (const source of [...copied, 'package-lock.json']) {
       assert.ok(existsSync(join(REPO, source)), `${source} exists`);
-      assert.ok(!ignored.includes(source), `${source} is not in .dockerignore`);
+      assert.ok(!excludedUnlessReincluded(source), `${source} is not excluded by .dockerignore`);
     }
     for (const excluded of ['node_modules', '.git', 'test', 'data']) assert.ok(ignored.includes(excluded), `.dockerignore keeps ${excluded} out`);
 
@@ -195,18 +207,19 @@ describe('Dockerfile (replayed)', () => {
   symlinkSync(NODE24, join(bin, 'node'));
   const env = { ...process.env, PATH: `${bin}:${process.env.PATH ?? ''}`, npm_config_prefer_offline: 'true' };
 
-  it('npm ci --omit=dev and the ENTRYPOINT serve the embedded demo without any devDependency', { timeout: 600_000 }, async () => {
-    const [deps, runtime] = stages();
+  it('npm ci --omit=dev, the build and the ENTRYPOINT serve the embedded demo as JavaScript without any devDependency', { timeout: 600_000 }, async () => {
+    const [deps, build, runtime] = stages();
     const app = (stage: string): string => join(work, stage, 'app');
-    // Replays a RUN of a stage with its absolute /app paths mapped into the temporary directory.
-    const replay = (stage: Stage, directory: string): void => {
+    // Replays the RUNs of a stage with its absolute /app paths mapped into the temporary directory.
+    const replay = (stage: Stage, directory: string, skip: (command: string) => boolean = () => false): void => {
       for (const run of ofKind(stage, 'RUN')) {
         const command = words(run).join(' ').replaceAll('/app', directory).replace(/&& chown \S+ \S+$/, process.getuid?.() === 0 ? '$&' : '');
+        if (skip(command)) continue;
         const result = spawnSync('sh', ['-c', command], { cwd: directory, env, encoding: 'utf8' });
         assert.equal(result.status, 0, `RUN ${command}\n${result.stdout}\n${result.stderr}`);
       }
     };
-    for (const [stage, directory] of [[deps!, app('deps')], [runtime!, app('runtime')]] as const) {
+    for (const [stage, directory] of [[deps!, app('deps')], [build!, app('build')], [runtime!, app('runtime')]] as const) {
       mkdirSync(directory, { recursive: true });
       for (const copy of ofKind(stage, 'COPY')) {
         const all = words(copy);
@@ -215,17 +228,27 @@ describe('Dockerfile (replayed)', () => {
         const destination = join(directory, all.at(-1)!);
         for (const source of sources) {
           const from = fromStage === undefined ? join(REPO, source) : join(app(fromStage), relative('/app', source));
-          const target = sources.length > 1 || destination.endsWith('/') ? join(destination, source.split('/').at(-1)!) : destination;
-          cpSync(from, target, { recursive: true });
+          // As COPY does: a directory's contents go into the destination; files into it when it is a directory.
+          const intoDirectory = !statSync(from).isDirectory() && (sources.length > 1 || all.at(-1)!.endsWith('/'));
+          cpSync(from, intoDirectory ? join(destination, source.split('/').at(-1)!) : destination, { recursive: true });
         }
       }
       if (stage === deps) replay(stage, directory);
+      if (stage === build) {
+        // Not replayed: the build stage's full `npm ci` (every devDependency again, hundreds of MB). The repository's
+        // own node_modules, installed from the same lockfile, stand in for it; the build command itself runs.
+        symlinkSync(join(REPO, 'node_modules'), join(directory, 'node_modules'));
+        replay(stage, directory, (command) => /^npm ci\b/.test(command));
+      }
     }
     replay(runtime!, app('runtime'));
     const installed = app('runtime');
     assert.ok(!existsSync(join(installed, 'node_modules', 'typescript')), 'devDependencies are not installed');
     assert.ok(!existsSync(join(installed, 'node_modules', 'node', 'bin')), 'the node devDependency is not installed');
     assert.ok(existsSync(join(installed, 'data')), 'the state directory exists');
+    const typescript = (readdirSync(installed, { recursive: true }) as string[]).filter((file) => !file.startsWith('node_modules') && file.endsWith('.ts'));
+    assert.deepEqual(typescript, [], 'the image runs JavaScript only (no type stripping)');
+    assert.ok(existsSync(join(installed, 'src', 'main.js')) && existsSync(join(installed, 'emulator')), 'the compiled sources and emulator');
 
     const [command, ...args] = jsonForm(ofKind(runtime!, 'ENTRYPOINT')[0]!);
     // The image's own environment (NODE_ENV, the allocator settings) over the test's.

@@ -14,7 +14,7 @@ import { assertDeliveredExactlyOnce, assertNoSecrets, rigOutputs } from '../help
 import { rigFor, type Rig } from '../helpers/reliability-rig.ts';
 import { scaled } from '../helpers/reliability-scale.ts';
 
-/** Each commit waits out the store's 5 s busy timeout while locked, so a locked cycle takes half a minute. */
+/** Cycles run while the file is locked (each commit waits out the store's short busy timeout, then fails). */
 const LOCKED_CYCLES = scaled('RELIABILITY_LOCKED_CYCLES', 1, 3);
 
 const stateErrors = (text: string): number =>

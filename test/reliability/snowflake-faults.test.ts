@@ -25,12 +25,19 @@ describe('Snowflake faults across cycles', () => {
     rig.e.emulator.admin.setFaults({
       seed: 0x5f,
       rules: [
-        // The first matching rule wins, so the rarer faults come first.
+        // The first matching rule wins. Each kind of fault first fires for sure (count-limited rules): the seeded
+        // draws of the storms below land on whichever requests come in which order, which the machine's speed moves,
+        // and a run once passed without a single truncated partition.
         { id: 'slow', endpoint: 'status', action: { kind: 'delay', ms: 12_000 }, count: 2, minPartition: 1 },
-        { id: 'dropped', endpoint: 'status', action: { kind: 'drop' }, probability: 0.15, minPartition: 1 },
-        { id: 'truncated', endpoint: 'status', action: { kind: 'truncate' }, probability: 0.15, minPartition: 1 },
-        { id: 'unavailable', endpoint: 'status', action: { kind: 'status', status: 503, retryAfterSeconds: 0 }, probability: 0.1 },
-        { id: 'throttle', endpoint: 'submit', action: { kind: 'status', status: 429, retryAfterSeconds: 0 }, probability: 0.2 },
+        { id: 'dropped', endpoint: 'status', action: { kind: 'drop' }, count: 1, minPartition: 1 },
+        { id: 'truncated', endpoint: 'status', action: { kind: 'truncate' }, count: 1, minPartition: 1 },
+        { id: 'unavailable', endpoint: 'status', action: { kind: 'status', status: 503, retryAfterSeconds: 0 }, count: 1 },
+        { id: 'throttle', endpoint: 'submit', action: { kind: 'status', status: 429, retryAfterSeconds: 0 }, count: 1 },
+        // Then the storms.
+        { id: 'dropped-storm', endpoint: 'status', action: { kind: 'drop' }, probability: 0.15, minPartition: 1 },
+        { id: 'truncated-storm', endpoint: 'status', action: { kind: 'truncate' }, probability: 0.15, minPartition: 1 },
+        { id: 'unavailable-storm', endpoint: 'status', action: { kind: 'status', status: 503, retryAfterSeconds: 0 }, probability: 0.1 },
+        { id: 'throttle-storm', endpoint: 'submit', action: { kind: 'status', status: 429, retryAfterSeconds: 0 }, probability: 0.2 },
       ],
     });
 

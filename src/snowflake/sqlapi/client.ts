@@ -124,6 +124,8 @@ interface RequestSpec {
   readonly body?: string | undefined;
   /** While polling, 429 means "still running": hand it back instead of retrying. */
   readonly return429?: boolean;
+  /** Called just before each attempt goes on the wire. */
+  readonly onSend?: () => void;
 }
 
 type Submitted = { readonly done: ResultSetEnvelope } | { readonly running: string };
@@ -288,13 +290,38 @@ export class SqlApiClient {
 
   async #runStatement(body: string, ctx: CallContext): Promise<ResultSetEnvelope> {
     let submitted: Submitted;
+    let sent = false;
     try {
-      submitted = await this.#submit(body, ctx);
+      submitted = await this.#submit(body, ctx, () => (sent = true));
     } catch (error) {
+      // Stopped while the submit was on the wire: Snowflake may have the statement and the handle never arrived.
+      if (error instanceof Stop && sent) await this.#cancelUnanswered(body, ctx);
       throw this.#publicStop(error, ctx);
     }
     if ('done' in submitted) return submitted.done;
     return this.#followStatement(submitted.running, ctx, 1);
+  }
+
+  /**
+   * Cancels a statement whose submit was cut off before its answer arrived (a shutdown or a deadline at that
+   * moment), so it does not run on for nobody. The SQL API has no lookup by request id, so the same request is sent
+   * again with `retry=true`: Snowflake answers with the statement it already has under that id (its handle), and
+   * that handle is cancelled. Had the first request never arrived, the resubmission starts the statement, and it is
+   * cancelled at once. Best effort, bounded like cancel().
+   */
+  async #cancelUnanswered(body: string, parent: CallContext): Promise<void> {
+    const ctx: CallContext = {
+      ...parent,
+      signal: AbortSignal.timeout(this.#cancelTimeoutMs),
+      deadline: this.#now() + this.#cancelTimeoutMs,
+      retry: { ...this.#retry, maxAttempts: 2, maxElapsedMs: this.#cancelTimeoutMs },
+    };
+    try {
+      const submitted = await this.#submit(body, ctx, () => undefined, true);
+      if ('running' in submitted) await this.cancel(submitted.running);
+    } catch {
+      // Best effort: the statement's own timeout (STATEMENT_TIMEOUT_IN_SECONDS) still ends it.
+    }
   }
 
   /** Polls a statement until it has a result; cancels it on abort or deadline. */
@@ -316,8 +343,8 @@ export class SqlApiClient {
     }
   }
 
-  async #submit(body: string, ctx: CallContext): Promise<Submitted> {
-    let resubmission = false;
+  async #submit(body: string, ctx: CallContext, onSend: () => void, alreadySent = false): Promise<Submitted> {
+    let resubmission = alreadySent;
     const answer = await this.#request(
       {
         kind: 'submit',
@@ -329,6 +356,7 @@ export class SqlApiClient {
           return query;
         },
         body,
+        onSend,
       },
       ctx,
       () => {
@@ -418,6 +446,7 @@ export class SqlApiClient {
         throw error; // the token source's own typed error (e.g. re-authorization required)
       }
       const sentAt = this.#now();
+      spec.onSend?.();
       let answer: HttpAnswer | undefined;
       let failure: SqlApiError;
       let retryAfterMs: number | undefined;

@@ -385,6 +385,28 @@ test('abort during an in-flight status request still cancels the statement', asy
   assert.equal(h.lines().at(-1), `POST /api/v2/statements/${RUNNING_HANDLE}/cancel`);
 });
 
+test('abort while the submit is on the wire: the same request again with retry=true finds the handle, which is cancelled', async (t) => {
+  const controller = new AbortController();
+  const h = await harness(
+    t,
+    scripted(
+      () => {
+        // Snowflake has the statement, but its answer (the handle) is still on its way when the caller gives up.
+        controller.abort(new Error('shutting down'));
+        return { ...replyFrom(loadRecording(71)), delayMs: 200 };
+      },
+      replyFrom(loadRecording(71)),
+      replyFrom(loadRecording(73)),
+    ),
+  );
+  await assert.rejects(h.client.execute('SELECT SYSTEM$WAIT(20)', { signal: controller.signal }), StatementCancelledError);
+  assert.deepEqual(h.lines(), ['POST /api/v2/statements?async=true', 'POST /api/v2/statements?async=true&retry=true', `POST /api/v2/statements/${RUNNING_HANDLE}/cancel`]);
+  const [first, again] = h.server.requests;
+  assert.equal(again?.query.get('requestId'), first?.query.get('requestId'), 'the same request id, so Snowflake does not run it twice');
+  assert.equal(again?.body, first?.body);
+  assert.deepEqual(h.events.filter((e) => e.type === 'cancel'), [{ type: 'cancel', statementHandle: RUNNING_HANDLE, ok: true }]);
+});
+
 test('an already aborted signal sends nothing', async (t) => {
   const h = await harness(t, scripted());
   await assert.rejects(h.client.execute('SELECT 1', { signal: AbortSignal.abort() }), StatementCancelledError);

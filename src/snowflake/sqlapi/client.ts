@@ -4,7 +4,8 @@
 // - Every statement is submitted with `async=true`. Snowflake otherwise holds the POST open for up to 45 s, during
 //   which the client has no statement handle and so cannot cancel; with async the POST answers at once (202 + handle,
 //   or 200 when already done), and an abort or a deadline can always be turned into POST .../cancel. The cost is one
-//   status poll for statements that would have finished inside the synchronous window.
+//   status poll for statements that would have finished inside the synchronous window. A stop that comes while the
+//   POST itself is on the wire (no handle yet) sends it again with retry=true to learn the handle, then cancels.
 // - p-limit bounds *statements executing* per account (submit + polling until Snowflake reports the result), not HTTP
 //   requests. That is what costs warehouse concurrency and what Snowflake's 429s count. Partition downloads run
 //   outside the limit (they need no warehouse and are bounded by the pool's connections), which also means a
@@ -129,6 +130,9 @@ interface RequestSpec {
 }
 
 type Submitted = { readonly done: ResultSetEnvelope } | { readonly running: string };
+
+/** Bound on resending a cut-off submit to learn its handle (the cancel itself is bounded by cancelTimeoutMs). */
+const UNANSWERED_LOOKUP_MS = 2000;
 
 /** Internal: the caller's signal fired or the deadline passed; turned into the public errors by the statement flow. */
 class Stop extends Error {
@@ -307,14 +311,16 @@ export class SqlApiClient {
    * moment), so it does not run on for nobody. The SQL API has no lookup by request id, so the same request is sent
    * again with `retry=true`: Snowflake answers with the statement it already has under that id (its handle), and
    * that handle is cancelled. Had the first request never arrived, the resubmission starts the statement, and it is
-   * cancelled at once. Best effort, bounded like cancel().
+   * cancelled at once. Best effort, and brief: the caller is usually shutting down, and a Snowflake too slow to
+   * answer this within UNANSWERED_LOOKUP_MS is left to end the statement by its own timeout.
    */
   async #cancelUnanswered(body: string, parent: CallContext): Promise<void> {
+    const budgetMs = Math.min(this.#cancelTimeoutMs, UNANSWERED_LOOKUP_MS);
     const ctx: CallContext = {
       ...parent,
-      signal: AbortSignal.timeout(this.#cancelTimeoutMs),
-      deadline: this.#now() + this.#cancelTimeoutMs,
-      retry: { ...this.#retry, maxAttempts: 2, maxElapsedMs: this.#cancelTimeoutMs },
+      signal: AbortSignal.timeout(budgetMs),
+      deadline: this.#now() + budgetMs,
+      retry: { ...this.#retry, maxAttempts: 2, maxElapsedMs: budgetMs },
     };
     try {
       const submitted = await this.#submit(body, ctx, () => undefined, true);

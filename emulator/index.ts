@@ -1,7 +1,6 @@
 // The Snowflake emulator's public entry: `startEmulator()` runs the SQL API v2, the OAuth authorization server and
 // the admin surface on node:http, in-process (tests, the exporter's embedded demo) or from `npm run emulator`.
 // The emulator is its own program: it never imports the exporter (src/).
-import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { AuthContext } from './auth/authenticate.ts';
 import { UserDirectory, type UserConfig } from './auth/users.ts';
@@ -17,6 +16,9 @@ import { createRequestHandler } from './server/app.ts';
 import { clockMillis, type EngineWithExtras } from './server/engine-port.ts';
 import { DEFAULT_PARTITION_POLICY } from './server/partitions.ts';
 import { StatementStore } from './server/statements.ts';
+
+// Not an ES import: that would load Node's bundled undici and its WebAssembly parser (see src/http/node-http.ts).
+const { createServer } = process.getBuiltinModule('node:http');
 
 export type { UserConfig, PatConfig } from './auth/users.ts';
 export type { OAuthClientConfig } from './oauth/clients.ts';

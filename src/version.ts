@@ -1,6 +1,7 @@
 // The exporter's own name and version, read once from package.json so the CLI, the User-Agent and the OTLP resource
 // always agree with what was released.
 import { readFileSync } from 'node:fs';
+import { PACKAGE_ROOT } from './package-root.ts';
 
 interface PackageJson {
   name: string;
@@ -8,7 +9,7 @@ interface PackageJson {
 }
 
 const packageJson = JSON.parse(
-  readFileSync(new URL('../package.json', import.meta.url), 'utf8'),
+  readFileSync(new URL('package.json', PACKAGE_ROOT), 'utf8'),
 ) as PackageJson;
 
 export const PRODUCT_NAME: string = packageJson.name;

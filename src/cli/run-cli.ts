@@ -2,6 +2,7 @@
 // call it directly and pass their own `run` (the real exporter is bound in main.ts).
 import { fileURLToPath } from 'node:url';
 import { ConfigError, CONFIG_PATH_ENV, formatProblem, loadConfig, type ExporterConfig } from '../config/index.ts';
+import { PACKAGE_ROOT } from '../package-root.ts';
 import { PRODUCT_NAME, PRODUCT_VERSION } from '../version.ts';
 import { parseCliArgs } from './args.ts';
 import { runDemo, type RunDemo } from './run-demo.ts';
@@ -21,7 +22,7 @@ export interface CliContext {
   readonly runDemo?: RunDemo;
 }
 
-const EXAMPLE_PATH = fileURLToPath(new URL('../../examples/config.example.yaml', import.meta.url));
+const EXAMPLE_PATH = fileURLToPath(new URL('examples/config.example.yaml', PACKAGE_ROOT));
 
 export async function runCli(context: CliContext): Promise<number> {
   const { stdout, stderr } = context;

@@ -1,9 +1,9 @@
 // The exporter's HTTP surface: /metrics (serialises the last results, never touches Snowflake: the app holds no
 // Snowflake client at all), /healthz, /readyz, the landing page and its JSON twin. Routes match exact paths, so a
 // configured metrics path is taken literally; other features (OAuth) mount their routes through `routes`.
-import { STATUS_CODES } from 'node:http';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import { LANDING_STYLE_HASH, renderLandingPage } from './landing-page.ts';
+import { STATUS_CODES } from './node-http.ts';
 import type { StatusProvider } from './status.ts';
 
 /** What /metrics serialises: a prom-client Registry or the exporter's metrics object satisfies it. */

@@ -1,8 +1,9 @@
 // Starts the HTTP app on the configured address and stops it gracefully: no new connections, idle keep-alive
 // connections closed at once, requests in flight given a bounded time before their connections are cut.
-import { createServer, type RequestListener } from 'node:http';
+import type { RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ListenAddress } from '../config/types.ts';
+import { createServer } from './node-http.ts';
 
 export class HttpListenError extends Error {
   readonly code = 'HTTP_LISTEN_FAILED';

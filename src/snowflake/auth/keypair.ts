@@ -1,7 +1,6 @@
 // Key-pair authentication: the exporter signs its own short-lived RS256 JWT with the user's RSA private key, so it
 // needs no shared secret with Snowflake and no human to renew anything. One JWT is reused until shortly before it
 // expires, because signing costs CPU and every SQL API request needs a token.
-import { SignJWT } from 'jose';
 import type { KeyObject } from 'node:crypto';
 import type { Secret } from '../../util/secret.ts';
 import { AuthError } from './errors.ts';
@@ -126,7 +125,9 @@ export class KeyPairTokenSource implements TokenSource {
     return cached;
   }
 
-  #signClaims(issuedAt: number): Promise<string> {
+  async #signClaims(issuedAt: number): Promise<string> {
+    // Loaded on first use: deployments that sign in with OAuth or a token never hold jose in memory (about 1 MB).
+    const { SignJWT } = await import('jose');
     return new SignJWT({})
       .setProtectedHeader({ alg: 'RS256', typ: 'JWT' })
       .setIssuer(this.#issuer)

@@ -4,7 +4,8 @@
 // refresh grant (token source) and the authorization-code grant (onboarding) go through requestTokens() so they
 // share retries, limits and redaction.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
+import { getGlobalDispatcher } from '../undici-core.ts';
 import { z } from 'zod';
 import { PRODUCT_NAME, PRODUCT_VERSION } from '../../version.ts';
 import { redactText, Secret } from '../../util/secret.ts';
@@ -204,12 +205,13 @@ async function attemptOnce(
   let text: string | null;
   let retryAfterMs: number | null;
   try {
-    const answer = await request(context.endpoint, {
+    const answer = await (options.dispatcher ?? getGlobalDispatcher()).request({
+      origin: context.endpoint.origin,
+      path: `${context.endpoint.pathname}${context.endpoint.search}`,
       method: 'POST',
       headers,
       body,
       signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
-      ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
     });
     status = answer.statusCode;
     // Retry-After dates are the server's wall clock, so they are compared with ours, not an injected test clock.

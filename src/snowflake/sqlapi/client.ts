@@ -16,7 +16,8 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import pLimit, { type LimitFunction } from 'p-limit';
-import { Pool, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
+import { Pool } from '../undici-core.ts';
 import type { BearerToken, TokenSource } from '../auth/token-source.ts';
 import { redactText } from '../../util/secret.ts';
 import { PRODUCT_NAME, PRODUCT_VERSION } from '../../version.ts';

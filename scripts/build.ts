@@ -13,6 +13,7 @@
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
+import { builtinDynamicImports } from './builtin-dynamic-imports.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 const DIST = join(ROOT, 'dist');
@@ -36,6 +37,7 @@ await build({
   keepNames: true,
   sourcemap: 'linked',
   logLevel: 'warning',
+  plugins: [builtinDynamicImports],
 });
 
 // What the bundle reads beside itself (src/package-root.ts): package.json (name, version, "type": "module") and the

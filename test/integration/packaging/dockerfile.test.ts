@@ -12,6 +12,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { DockerfileParser, type Copy, type Instruction } from 'dockerfile-ast';
 import { DEFAULTS } from '../../../src/config/types.ts';
+import { OtlpReceiver } from '../../helpers/otlp-receiver.ts';
 
 const REPO = resolve(import.meta.dirname, '../../..');
 const NODE24 = join(REPO, 'node_modules', '.bin', 'node');
@@ -251,6 +252,10 @@ describe('Dockerfile (replayed)', () => {
     const bundle = readdirSync(join(installed, 'lib'));
     assert.ok(bundle.includes('main.js') && bundle.some((file) => /^emulator-\w+\.js$/.test(file)), `the bundle and its emulator chunk: ${bundle.join(' ')}`);
     assert.ok(!existsSync(join(installed, 'src')), 'the bundle, not the sources file by file');
+    // scripts/builtin-dynamic-imports.ts: no dynamic import of a Node built-in is left to load Node's own undici.
+    for (const file of bundle.filter((name) => name.endsWith('.js'))) {
+      assert.doesNotMatch(readFileSync(join(installed, 'lib', file), 'utf8'), /\bimport\(\s*["'](node:)?[a-z_]+["']\s*\)/, file);
+    }
 
     const [command, ...args] = jsonForm(ofKind(runtime!, 'ENTRYPOINT')[0]!);
     // The image's own environment (NODE_ENV, the allocator settings) over the test's.
@@ -259,7 +264,12 @@ describe('Dockerfile (replayed)', () => {
     const version = spawnSync(command!, [...args, '--version'], { cwd: installed, env: runEnv, encoding: 'utf8' });
     assert.equal(version.stdout.trim(), packageJson.version, version.stderr);
 
-    const child = spawn(command!, args, { cwd: installed, env: { ...runEnv, SNOWFLAKE_RISK_EXPORTER_SERVER__LISTEN: '127.0.0.1:0' } });
+    // OTLP logs on, to a receiver: the bundled OpenTelemetry exporter takes node:http through the build's shim.
+    const receiver = await OtlpReceiver.start();
+    const child = spawn(command!, args, {
+      cwd: installed,
+      env: { ...runEnv, SNOWFLAKE_RISK_EXPORTER_SERVER__LISTEN: '127.0.0.1:0', SNOWFLAKE_RISK_EXPORTER_OTLP__ENABLED: 'true', SNOWFLAKE_RISK_EXPORTER_OTLP__ENDPOINT: receiver.url },
+    });
     let output = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
@@ -278,9 +288,12 @@ describe('Dockerfile (replayed)', () => {
       }
       assert.match(body, /snowflake_risk_up\{account="demo"\} 1/);
       assert.match(body, /snowflake_risk_findings_total\{account="demo"/);
+      for (let attempt = 0; attempt < 600 && receiver.acknowledged().length === 0; attempt++) await new Promise((wait) => setTimeout(wait, 100));
+      assert.ok(receiver.acknowledged().length > 0, `OTLP records delivered by the bundle\n${output}`);
     } finally {
       child.kill('SIGTERM');
     }
+    await receiver.close();
     assert.equal(await exited, 0, output);
   });
 });

@@ -132,14 +132,8 @@ export class ExportQueue {
         if (waiting !== undefined) waits.push(waiting);
         continue;
       }
-      await this.#room(signal);
-      // While this offer waited, another may have queued the record, or the collector acknowledged it.
-      const meanwhile = this.#waitFor(item.key);
-      if (meanwhile !== null) {
-        if (meanwhile !== undefined) waits.push(meanwhile);
-        continue;
-      }
-      waits.push(this.#add(item));
+      const admitted = await this.#admit(item, signal);
+      if (admitted.settled !== undefined) waits.push(admitted.settled);
     }
     await untilAborted(Promise.all(waits), signal);
   }
@@ -175,11 +169,20 @@ export class ExportQueue {
     return this.#byKey.get(key)?.settled ?? null;
   }
 
-  async #room(signal: AbortSignal): Promise<void> {
+  /**
+   * Queues the item once there is room. The last check for room and the add happen in one synchronous step: were
+   * they split by an await, offers woken together could each see the last free place and overfill the queue.
+   * Returns what the offer waits for (in an object, since an async function would adopt the promise itself):
+   * the entry's settlement, or nothing when the collector acknowledged the record meanwhile.
+   */
+  async #admit(item: QueueItem, signal: AbortSignal): Promise<{ readonly settled: Promise<void> | undefined }> {
     for (;;) {
       if (this.#closing) throw new OtlpSinkClosedError();
       if (signal.aborted) throw abortReason(signal);
-      if (this.#entries.length < this.#capacity) return;
+      // While this offer waited, another may have queued the record, or the collector acknowledged it.
+      const meanwhile = this.#waitFor(item.key);
+      if (meanwhile !== null) return { settled: meanwhile };
+      if (this.#entries.length < this.#capacity) return { settled: this.#add(item) };
       // Backpressure: the collector is down or slower than collection; the offer (and so the cycle) waits here.
       await untilAborted(new Promise<void>((resolve) => this.#roomWaiters.push(resolve)), signal);
     }

@@ -2,17 +2,17 @@
 // `node dist/bin/snowflake-risk-exporter.js --config`) in a process of its own (the emulator runs in
 // another, so DuckDB's memory is not counted), OTLP logs on to a collector stand-in, default settings otherwise
 // (every source, the whole detection catalog, hourly intervals). RSS is read from /proc (VmHWM, VmRSS): what the kernel
-// charges the process, the Node.js binary's pages included.
+// charges the process, the Node.js binary's pages included, in MiB (/proc's kB are KiB).
 //
 // Each case runs twice: with the memory settings the container image runs with (bench/support/image-memory-settings.ts
 // reads them from the Dockerfile: V8 heap flags and glibc allocator variables) and with Node's and glibc's defaults.
 // Node's defaults size the V8 heap from the machine's memory (on a large host the young generation alone grows to
 // 128 MB and garbage piles up in the old one before it is collected); glibc's keep freed buffers in per-thread arenas.
 //
-//   peak RSS while one cycle streams a 1,000,000-row QUERY_HISTORY window (target < 300 MB). Baselines from the same
+//   peak RSS while one cycle streams a 1,000,000-row QUERY_HISTORY window (target < 300 MB, read as MiB). Baselines from the same
 //   run: Node's defaults; and a window a tenth as long (~100,000 rows), whose ratio near 1 says memory does not grow
 //   with the window (rows stream partition by partition and are delivered in bounded batches).
-//   idle RSS with 10 accounts, a minute after their first cycles (target < 100 MB), each having read a day of the
+//   idle RSS with 10 accounts, a minute after their first cycles (target < 100 MB, read as MiB), each having read a day of the
 //   large account (~33,000 query rows). Baselines: Node's defaults; and one account, whose ratio says what an
 //   account costs at rest. Then 10 demo-sized accounts (the demo scenario, every view, default backfill), against
 //   the same process's RSS at start: what activity adds to the floor of the runtime and its libraries.
@@ -139,8 +139,8 @@ const benchmark: Benchmark = {
       const describe = (name: string, run: Run): void =>
         console.log(
           `${name}: ${run.queryRows.toLocaleString('en-US')} query rows read, ${run.exported.toLocaleString('en-US')} OTLP records acknowledged, ` +
-            `first cycle(s) done ${run.cycleSeconds.toFixed(0)} s after start, RSS at start ${run.startMb.toFixed(0)} MB, peak ${run.peakMb.toFixed(0)} MB, ` +
-            `${IDLE_SETTLE_SECONDS} s later RSS ${run.idleMb.toFixed(0)} MB (anonymous ${run.idleAnonMb.toFixed(0)} MB)`,
+            `first cycle(s) done ${run.cycleSeconds.toFixed(0)} s after start, RSS at start ${run.startMb.toFixed(0)} MiB, peak ${run.peakMb.toFixed(0)} MiB, ` +
+            `${IDLE_SETTLE_SECONDS} s later RSS ${run.idleMb.toFixed(0)} MiB (anonymous ${run.idleAnonMb.toFixed(0)} MiB)`,
         );
       // The large preset: 200 users, 30 days, 33,334 queries a day = 1,000,000 QUERY_HISTORY rows; 31 d reads them all.
       const full = await runExporter(large, collector.url, '31d', 1, IMAGE);
@@ -168,11 +168,11 @@ const benchmark: Benchmark = {
       describe('10 demo-sized accounts (default backfill), image settings', typical);
       const rows = (run: Run): string => `${run.queryRows.toLocaleString('en-US')} rows`;
       return [
-        { name: `peak RSS, one cycle over ${rows(full)}`, unit: 'MB', value: full.peakMb, baselineName: 'defaults', baseline: fullDefaults.peakMb },
-        { name: `peak RSS, one cycle over ${rows(full)}`, unit: 'MB', value: full.peakMb, baselineName: rows(tenth), baseline: tenth.peakMb },
-        { name: 'idle RSS, 10 accounts', unit: 'MB', value: ten.idleMb, baselineName: 'defaults', baseline: tenDefaults.idleMb },
-        { name: 'idle RSS, 10 accounts', unit: 'MB', value: ten.idleMb, baselineName: '1 account', baseline: one.idleMb },
-        { name: 'idle RSS, 10 demo-sized accounts', unit: 'MB', value: typical.idleMb, baselineName: 'the same process at start', baseline: typical.startMb },
+        { name: `peak RSS, one cycle over ${rows(full)}`, unit: 'MiB', value: full.peakMb, baselineName: 'defaults', baseline: fullDefaults.peakMb },
+        { name: `peak RSS, one cycle over ${rows(full)}`, unit: 'MiB', value: full.peakMb, baselineName: rows(tenth), baseline: tenth.peakMb },
+        { name: 'idle RSS, 10 accounts', unit: 'MiB', value: ten.idleMb, baselineName: 'defaults', baseline: tenDefaults.idleMb },
+        { name: 'idle RSS, 10 accounts', unit: 'MiB', value: ten.idleMb, baselineName: '1 account', baseline: one.idleMb },
+        { name: 'idle RSS, 10 demo-sized accounts', unit: 'MiB', value: typical.idleMb, baselineName: 'the same process at start', baseline: typical.startMb },
       ];
     } finally {
       await collector.stop();

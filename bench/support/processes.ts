@@ -87,11 +87,11 @@ export async function startCollectorStandIn(): Promise<CollectorStandIn> {
 }
 
 export interface ProcessMemory {
-  /** Resident set size now, MB (VmRSS). */
+  /** Resident set size now, MiB (VmRSS; /proc's kB are KiB). */
   readonly rssMb: number;
-  /** Highest resident set size so far, MB (VmHWM). */
+  /** Highest resident set size so far, MiB (VmHWM). */
   readonly peakMb: number;
-  /** Private anonymous memory now, MB (RssAnon): heap and native allocations, without the binary's file pages. */
+  /** Private anonymous memory now, MiB (RssAnon): heap and native allocations, without the binary's file pages. */
   readonly anonMb: number;
 }
 

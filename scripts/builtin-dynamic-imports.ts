@@ -7,17 +7,16 @@
 // The OpenTelemetry OTLP/HTTP exporter imports node:http and node:https that way when it first sends. Static imports
 // in the exporter's own code go through src/http/node-http.ts for the same reason; CommonJS require() of a built-in
 // returns its exports object and reads nothing, so it needs no change.
-import { builtinModules } from 'node:module';
+import { isBuiltin } from 'node:module';
 import type { Plugin } from 'esbuild';
 
 const NAMESPACE = 'node-builtin-module';
-const BUILTINS = new Set(builtinModules.flatMap((name) => (name.startsWith('node:') ? [name] : [name, `node:${name}`])));
 
 export const builtinDynamicImports: Plugin = {
   name: 'builtin-dynamic-imports',
   setup(build) {
     build.onResolve({ filter: /^[a-z_:/]+$/ }, (args) => {
-      if (args.kind !== 'dynamic-import' || !BUILTINS.has(args.path)) return undefined;
+      if (args.kind !== 'dynamic-import' || !isBuiltin(args.path)) return undefined;
       return { path: args.path.startsWith('node:') ? args.path : `node:${args.path}`, namespace: NAMESPACE };
     });
     // An ES module (with code splitting, esbuild gives a dynamically imported CommonJS module only a default export):

@@ -127,11 +127,6 @@ export class ExportQueue {
   async offer(items: readonly QueueItem[], signal: AbortSignal): Promise<void> {
     const waits: Promise<void>[] = [];
     for (const item of items) {
-      const waiting = this.#waitFor(item.key);
-      if (waiting !== null) {
-        if (waiting !== undefined) waits.push(waiting);
-        continue;
-      }
       const admitted = await this.#admit(item, signal);
       if (admitted.settled !== undefined) waits.push(admitted.settled);
     }
@@ -170,18 +165,18 @@ export class ExportQueue {
   }
 
   /**
-   * Queues the item once there is room. The last check for room and the add happen in one synchronous step: were
-   * they split by an await, offers woken together could each see the last free place and overfill the queue.
-   * Returns what the offer waits for (in an object, since an async function would adopt the promise itself):
-   * the entry's settlement, or nothing when the collector acknowledged the record meanwhile.
+   * Queues the item once there is room, unless it is queued or acknowledged already (by another offer, or while this
+   * one waited). The last check for room and the add happen in one synchronous step: were they split by an await,
+   * offers woken together could each see the last free place and overfill the queue. Returns what the offer waits
+   * for (in an object, since an async function would adopt the promise itself): the entry's settlement, or nothing
+   * when the collector acknowledged the record.
    */
   async #admit(item: QueueItem, signal: AbortSignal): Promise<{ readonly settled: Promise<void> | undefined }> {
     for (;;) {
+      const known = this.#waitFor(item.key);
+      if (known !== null) return { settled: known };
       if (this.#closing) throw new OtlpSinkClosedError();
       if (signal.aborted) throw abortReason(signal);
-      // While this offer waited, another may have queued the record, or the collector acknowledged it.
-      const meanwhile = this.#waitFor(item.key);
-      if (meanwhile !== null) return { settled: meanwhile };
       if (this.#entries.length < this.#capacity) return { settled: this.#add(item) };
       // Backpressure: the collector is down or slower than collection; the offer (and so the cycle) waits here.
       await untilAborted(new Promise<void>((resolve) => this.#roomWaiters.push(resolve)), signal);

@@ -13,7 +13,7 @@ import { AuthorizationCodes } from './oauth/codes.ts';
 import { OAuthTokenStore, type TokenFilter } from './oauth/token-store.ts';
 import { adminReport, type AdminDeps, type AdminReport } from './server/admin.ts';
 import { createRequestHandler } from './server/app.ts';
-import { clockMillis, type EngineWithExtras } from './server/engine-port.ts';
+import { clockMillis, sessionCatalogOf, type EngineWithExtras } from './server/engine-port.ts';
 import { DEFAULT_PARTITION_POLICY } from './server/partitions.ts';
 import { StatementStore } from './server/statements.ts';
 
@@ -60,6 +60,8 @@ export interface StartEmulatorOptions<E extends EngineWithExtras = EmulatorEngin
   account?: string;
   users?: UserConfig[];
   oauthClients?: OAuthClientConfig[];
+  /** The account parameter OAUTH_ADD_PRIVILEGED_ROLES_TO_BLOCKED_LIST (default true: OAuth refuses ACCOUNTADMIN & co). */
+  oauthAddPrivilegedRolesToBlockedList?: boolean;
   faults?: FaultConfig;
   /** Fixed rows per partition; default: growing partitions from ~100 KB like the real service. */
   partitionRows?: number;
@@ -108,7 +110,7 @@ export async function startEmulator<E extends EngineWithExtras = EmulatorEngine>
   const authNow = options.authNow ?? Date.now;
   const users = new UserDirectory(options.users ?? DEMO_USERS, authNow());
   const tokens = new OAuthTokenStore(authNow);
-  const clients = new ClientRegistry(options.oauthClients ?? []);
+  const clients = new ClientRegistry(options.oauthClients ?? [], { addPrivilegedRolesToBlockedList: options.oauthAddPrivilegedRolesToBlockedList });
   const codes = new AuthorizationCodes(authNow, options.authorizationCodeTtlSeconds ?? 60);
   const faults = new FaultInjector(faultConfigSchema.parse(options.faults ?? { rules: [] }));
   const store = new StatementStore({
@@ -128,7 +130,7 @@ export async function startEmulator<E extends EngineWithExtras = EmulatorEngine>
   const accessTokenTtlSeconds = options.accessTokenTtlSeconds ?? 600;
   const adminDeps: AdminDeps = { engine, store, faults, tokens, requestCounts: new Map() };
   const handler = createRequestHandler({
-    sqlApi: { store, users, syncWaitMs: options.syncWaitMs ?? 45_000, gzipLaterPartitions: options.gzipLaterPartitions ?? 'always' },
+    sqlApi: { store, users, catalog: sessionCatalogOf(engine), syncWaitMs: options.syncWaitMs ?? 45_000, gzipLaterPartitions: options.gzipLaterPartitions ?? 'always' },
     auth,
     faults,
     authorize: new AuthorizeEndpoint({ clients, users, codes, now: authNow }),

@@ -1,8 +1,10 @@
 // The account's users as the emulator knows them: granted roles, default role, RSA public keys for key-pair JWTs,
-// programmatic access tokens and a password for the OAuth sign-in page. Names are upper case, as Snowflake stores
-// unquoted identifiers; secrets are digested on registration.
+// programmatic access tokens and a password for the OAuth sign-in page. The configuration writes names as SQL does
+// and they are stored as Snowflake stores identifiers (identifiers.ts: `risk_exporter` is RISK_EXPORTER, `"Mixed"`
+// is Mixed); secrets are digested on registration.
 import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
 import { digest, digestKey } from './digest.ts';
+import { storedName } from './identifiers.ts';
 
 export interface PatConfig {
   name: string;
@@ -14,9 +16,19 @@ export interface PatConfig {
   roleRestriction?: string;
 }
 
+/**
+ * The user's TYPE (https://docs.snowflake.com/en/user-guide/admin-user-management#types-of-users): PERSON (or NULL)
+ * is a human; a SERVICE user cannot sign in with a password or SAML SSO, so it can never answer Snowflake's OAuth
+ * sign-in page; LEGACY_SERVICE may still use a password.
+ */
+export type UserType = 'PERSON' | 'SERVICE' | 'LEGACY_SERVICE';
+
 export interface UserConfig {
+  /** Identifiers are written as in SQL (unquoted names are stored upper case). */
   name: string;
-  /** Password for the OAuth consent page's sign-in form (demo users). */
+  /** PERSON when left out, as Snowflake treats a NULL TYPE. */
+  type?: UserType;
+  /** Password for the OAuth consent page's sign-in form (demo users); a SERVICE user cannot sign in with it. */
   password?: string;
   /** Granted roles (PUBLIC is always granted). */
   roles?: string[];
@@ -42,7 +54,9 @@ export interface RegisteredPat {
 }
 
 export interface RegisteredUser {
+  /** Stored names from here on: compared exactly with what requests carry. */
   name: string;
+  type: UserType;
   roles: Set<string>;
   defaultRole: string;
   defaultWarehouse: string | undefined;
@@ -68,17 +82,21 @@ export class UserDirectory {
   }
 
   add(config: UserConfig, now: number = Date.now()): RegisteredUser {
-    const name = config.name.toUpperCase();
-    const roles = new Set(['PUBLIC', ...(config.roles ?? [])]);
-    const defaultRole = config.defaultRole ?? config.roles?.[0] ?? 'PUBLIC';
+    const name = storedName(config.name);
+    const type = config.type ?? 'PERSON';
+    const granted = (config.roles ?? []).map(storedName);
+    const roles = new Set(['PUBLIC', ...granted]);
+    const defaultRole = config.defaultRole === undefined ? (granted[0] ?? 'PUBLIC') : storedName(config.defaultRole);
     roles.add(defaultRole);
+    const optionalName = (identifier: string | undefined): string | undefined => (identifier === undefined ? undefined : storedName(identifier));
     const user: RegisteredUser = {
       name,
+      type,
       roles,
       defaultRole,
-      defaultWarehouse: config.defaultWarehouse,
-      defaultDatabase: config.defaultDatabase,
-      defaultSchema: config.defaultSchema,
+      defaultWarehouse: optionalName(config.defaultWarehouse),
+      defaultDatabase: optionalName(config.defaultDatabase),
+      defaultSchema: optionalName(config.defaultSchema),
       passwordDigest: config.password === undefined ? undefined : digest(config.password),
       keys: (config.rsaPublicKeys ?? []).map((pem) => {
         const key = createPublicKey(pem);
@@ -89,13 +107,19 @@ export class UserDirectory {
     for (const pat of config.pats ?? []) {
       const expiresAt =
         pat.expiresAt === undefined ? now + PAT_DEFAULT_DAYS * 86_400_000 : typeof pat.expiresAt === 'number' ? pat.expiresAt : pat.expiresAt.getTime();
-      this.#pats.set(digestKey(pat.secret), { name: pat.name, expiresAt, roleRestriction: pat.roleRestriction, user: name });
+      const roleRestriction = pat.roleRestriction === undefined ? undefined : storedName(pat.roleRestriction);
+      this.#pats.set(digestKey(pat.secret), { name: pat.name, expiresAt, roleRestriction, user: name });
     }
     return user;
   }
 
+  /**
+   * The user a name refers to: its stored name, or the same name in upper case, because the names that arrive here
+   * are upper case by rule (the key-pair JWT's user) or typed by a person at sign-in, where Snowflake matches the
+   * login name without regard to case.
+   */
   get(name: string): RegisteredUser | undefined {
-    return this.#users.get(name.toUpperCase());
+    return this.#users.get(name) ?? this.#users.get(name.toUpperCase());
   }
 
   list(): RegisteredUser[] {

@@ -4,7 +4,7 @@
 // Form posts carry a CSRF token that must match both the pending request and a cookie (double submit).
 import { randomBytes } from 'node:crypto';
 import { matchesDigest } from '../auth/digest.ts';
-import type { UserDirectory } from '../auth/users.ts';
+import type { RegisteredUser, UserDirectory } from '../auth/users.ts';
 import type { WireResponse } from '../server/responses.ts';
 import type { ClientRegistry, RegisteredClient } from './clients.ts';
 import type { AuthorizationCodes } from './codes.ts';
@@ -75,7 +75,9 @@ export class AuthorizeEndpoint {
     }
     const scope = parseScope(params.get('scope'));
     if (scope === undefined) return fail(400, '390308', 'Invalid consent request: the scope is not valid.');
-    if (scope.role !== undefined && client.blockedRoles.has(scope.role.toUpperCase())) {
+    // The scope names a stored role name, compared exactly (a lower-case `accountadmin` is simply another role, which
+    // the user does not hold: that fails after sign-in).
+    if (scope.role !== undefined && client.blockedRoles.has(scope.role)) {
       return fail(400, '390308', `Invalid consent request: role ${scope.role} is blocked for this integration.`);
     }
     const challenge = params.get('code_challenge');
@@ -120,7 +122,11 @@ export class AuthorizeEndpoint {
       case 'sign_in': {
         const user = this.#deps.users.get(form.get('login_name') ?? '');
         const password = form.get('password') ?? '';
-        if (user?.passwordDigest === undefined || !matchesDigest(password, user.passwordDigest)) {
+        // Only a person can answer this page: a user without a password (and, here, without SSO) has nothing to sign in
+        // with, and a SERVICE user "cannot log in using a password" nor SAML SSO
+        // (https://docs.snowflake.com/en/user-guide/admin-user-management#types-of-users). The page does not say which
+        // check failed, as a sign-in page should not.
+        if (user === undefined || !canSignInInteractively(user) || user.passwordDigest === undefined || !matchesDigest(password, user.passwordDigest)) {
           return html(200, signInPage({ ...formContext, error: 'Incorrect username or password was specified.' }));
         }
         const role = pending.scopeRole ?? user.defaultRole;
@@ -128,7 +134,7 @@ export class AuthorizeEndpoint {
           this.#pending.delete(requestId);
           return fail(400, '390186', `Role '${role}' is not granted to user ${user.name}.`);
         }
-        if (pending.client.blockedRoles.has(role.toUpperCase())) {
+        if (pending.client.blockedRoles.has(role)) {
           this.#pending.delete(requestId);
           return fail(400, '390308', `Role ${role} is blocked for this integration.`);
         }
@@ -174,6 +180,10 @@ export class AuthorizeEndpoint {
       this.#pending.delete(oldest.value);
     }
   }
+}
+
+function canSignInInteractively(user: RegisteredUser): boolean {
+  return user.type !== 'SERVICE';
 }
 
 /** Snowflake compares the redirect URI without its query string (reference doc 3.1). */

@@ -1,7 +1,9 @@
 // OAuth clients registered with the emulator, mirroring a `CREATE SECURITY INTEGRATION ... TYPE = OAUTH
-// OAUTH_CLIENT = CUSTOM` (reference doc 3.4): redirect URI, PKCE enforcement, refresh-token issue, validity and
-// single-use rotation, and the blocked roles list. Client secrets are kept as digests only.
+// OAUTH_CLIENT = CUSTOM` (https://docs.snowflake.com/en/sql-reference/sql/create-security-integration-oauth-snowflake):
+// redirect URI, PKCE enforcement, refresh-token issue, validity and single-use rotation, and the blocked roles list.
+// Client secrets are kept as digests only.
 import { digest, matchesDigest } from '../auth/digest.ts';
+import { storedName } from '../auth/identifiers.ts';
 
 export interface OAuthClientConfig {
   clientId: string;
@@ -15,7 +17,18 @@ export interface OAuthClientConfig {
   /** OAUTH_REFRESH_TOKEN_VALIDITY in seconds (real range 86400..7776000; any positive value allowed here for tests). */
   refreshTokenValiditySeconds?: number;
   singleUseRefreshTokens?: boolean;
+  /** BLOCKED_ROLES_LIST, written as SQL identifiers; the privileged roles are added to it (see PRIVILEGED_ROLES). */
   blockedRoles?: string[];
+}
+
+export interface ClientRegistryOptions {
+  /**
+   * The account parameter OAUTH_ADD_PRIVILEGED_ROLES_TO_BLOCKED_LIST (default TRUE): while it is TRUE, every Snowflake
+   * OAuth integration refuses the privileged roles whatever its BLOCKED_ROLES_LIST says
+   * (https://docs.snowflake.com/en/user-guide/oauth-custom: "cannot be removed";
+   * https://docs.snowflake.com/en/user-guide/oauth-snowflake-overview for the parameter).
+   */
+  addPrivilegedRolesToBlockedList?: boolean;
 }
 
 export interface RegisteredClient {
@@ -26,17 +39,21 @@ export interface RegisteredClient {
   issueRefreshTokens: boolean;
   refreshTokenValiditySeconds: number;
   singleUseRefreshTokens: boolean;
+  /** Stored role names, compared exactly with the session role asked for. */
   blockedRoles: Set<string>;
   secretDigests: Buffer[];
 }
 
-export const DEFAULT_BLOCKED_ROLES = ['ACCOUNTADMIN', 'SECURITYADMIN', 'ORGADMIN', 'GLOBALORGADMIN'];
+/** The roles Snowflake OAuth refuses by default (https://docs.snowflake.com/en/user-guide/oauth-custom). */
+export const PRIVILEGED_ROLES = ['ACCOUNTADMIN', 'SECURITYADMIN', 'ORGADMIN', 'GLOBALORGADMIN'];
 export const DEFAULT_REFRESH_TOKEN_VALIDITY_SECONDS = 7_776_000;
 
 export class ClientRegistry {
   readonly #clients = new Map<string, RegisteredClient>();
+  readonly #addPrivilegedRoles: boolean;
 
-  constructor(configs: readonly OAuthClientConfig[]) {
+  constructor(configs: readonly OAuthClientConfig[], options: ClientRegistryOptions = {}) {
+    this.#addPrivilegedRoles = options.addPrivilegedRolesToBlockedList ?? true;
     for (const config of configs) this.register(config);
   }
 
@@ -50,7 +67,7 @@ export class ClientRegistry {
       issueRefreshTokens: config.issueRefreshTokens ?? true,
       refreshTokenValiditySeconds: config.refreshTokenValiditySeconds ?? DEFAULT_REFRESH_TOKEN_VALIDITY_SECONDS,
       singleUseRefreshTokens: config.singleUseRefreshTokens ?? false,
-      blockedRoles: new Set((config.blockedRoles ?? DEFAULT_BLOCKED_ROLES).map((role) => role.toUpperCase())),
+      blockedRoles: new Set([...(config.blockedRoles ?? []).map(storedName), ...(this.#addPrivilegedRoles ? PRIVILEGED_ROLES : [])]),
       secretDigests: config.clientSecrets.map(digest),
     });
   }

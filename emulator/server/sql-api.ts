@@ -15,12 +15,15 @@ import {
   type WireResponse,
 } from './responses.ts';
 import { answerFor, type AnswerOptions } from './result-answers.ts';
+import { sessionObjects, type SessionCatalog } from './session.ts';
 import { splitStatements, unsupportedCommand } from './statement-text.ts';
 import { MAX_STATEMENT_TIMEOUT_SECONDS, type StatementRecord, type StatementStore } from './statements.ts';
 
 export interface SqlApiDeps {
   store: StatementStore;
   users: UserDirectory;
+  /** The warehouses, databases and schemas a request's `warehouse`, `database` and `schema` can name. */
+  catalog: SessionCatalog;
   /** How long a POST without `async=true` waits before answering 202 (the real service: 45 s). */
   syncWaitMs: number;
   gzipLaterPartitions: 'always' | 'when-accepted';
@@ -92,12 +95,16 @@ export async function submitStatement(deps: SqlApiDeps, principal: Principal, bo
 
   const parameters = normaliseParameters(body.parameters);
   const user = deps.users.get(principal.user);
+  // Case-sensitive, as the role: a name that is not exactly an object's leaves the session without it (session.ts).
+  const session = sessionObjects(
+    { warehouse: stringOrUndefined(body.warehouse), database: stringOrUndefined(body.database), schema: stringOrUndefined(body.schema) },
+    user,
+    deps.catalog,
+  );
   const base = {
     user: principal.user,
     role: role.role,
-    warehouse: stringOrUndefined(body.warehouse) ?? user?.defaultWarehouse,
-    database: stringOrUndefined(body.database) ?? user?.defaultDatabase,
-    schema: stringOrUndefined(body.schema) ?? user?.defaultSchema,
+    ...session,
     parameters,
     bindings: isPlainObject(body.bindings) ? (body.bindings as Record<string, Binding>) : undefined,
   };

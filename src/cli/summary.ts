@@ -2,6 +2,7 @@
 // Secret fields show only where the value comes from (env:NAME, file:PATH).
 import { formatDuration, type AccountConfig, type AuthConfig, type ExporterConfig } from '../config/index.ts';
 import { BUILT_IN_DETECTION_IDS } from '../detect/catalog-ids.ts';
+import { resolveIdentifier } from '../snowflake/identifier.ts';
 
 export function summarizeConfig(config: ExporterConfig): string {
   const { listen, metricsPath } = config.server;
@@ -34,9 +35,9 @@ function summarizeAccount(account: AccountConfig, config: ExporterConfig): strin
   const total = BUILT_IN_DETECTION_IDS.length + config.customDetections.length;
   const target = account.endpoint === undefined ? account.baseUrl : `${account.baseUrl} (endpoint override)`;
   const who = [
-    account.user === undefined ? undefined : `user ${account.user}`,
-    `role ${account.role}`,
-    `warehouse ${account.warehouse}`,
+    account.user === undefined ? undefined : `user ${resolvedName(account.user)}`,
+    `role ${resolvedName(account.role)}`,
+    `warehouse ${resolvedName(account.warehouse)}`,
   ]
     .filter((part) => part !== undefined)
     .join(', ');
@@ -51,6 +52,15 @@ function summarizeAccount(account: AccountConfig, config: ExporterConfig): strin
       `statement timeout ${formatDuration(account.statementTimeoutSeconds)}`,
     `      intervals: ${intervals}`,
   ];
+}
+
+/**
+ * The name Snowflake will be asked for (what SHOW shows), and how it was written when that differs: `risk_exporter`
+ * is sent as RISK_EXPORTER, which is the name to grant and create.
+ */
+function resolvedName(text: string): string {
+  const name = resolveIdentifier(text);
+  return name === text ? name : `${name} (written ${text})`;
 }
 
 function describeAuth(auth: AuthConfig): string {

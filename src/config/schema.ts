@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { SOURCE_IDS, type SourceId } from '../collect/source-ids.ts';
 import { BUILT_IN_DETECTION_IDS, DETECTION_ID_PATTERN } from '../detect/catalog-ids.ts';
 import { parseAccountIdentifier, parseEndpointOverride } from '../snowflake/account-identifier.ts';
+import { parseIdentifier } from '../snowflake/identifier.ts';
 import { DURATION_HINT, formatDuration, parseDurationSeconds } from './duration.ts';
 import { parseSecretReference } from './secret-reference.ts';
 import { didYouMean } from './suggest.ts';
@@ -65,9 +66,6 @@ export const SECRET_FIELDS = {
 } as const satisfies Record<AuthMethod, readonly string[]>;
 
 export const ACCOUNT_NAME_PATTERN = /^[a-z0-9][a-z0-9_-]{0,62}$/;
-// Unquoted Snowflake identifiers, or a double-quoted one. These go into JSON request fields, not into SQL text, but a
-// typo caught here is cheaper than a 422 at 3 a.m.
-const SNOWFLAKE_OBJECT_NAME = /^(?:[A-Za-z_][A-Za-z0-9_$]{0,254}|"(?:[^"]|""){1,255}")$/;
 const LISTEN = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/;
 const HTTP_PATH = /^\/[A-Za-z0-9._~/-]*$/;
 
@@ -76,12 +74,26 @@ export interface ListenAddress {
   readonly port: number;
 }
 
+/**
+ * A Snowflake identifier as a person writes it (`risk_exporter`, `"Risk Exporter"`), checked by the rules Snowflake
+ * resolves it with (src/snowflake/identifier.ts). The text is kept as written: whatever sends or compares it
+ * resolves it there, so an unquoted name goes out upper case and a quoted one exactly. A name that is not an
+ * identifier is an error that says why, caught here rather than as a 390186 from a real account.
+ */
 const objectName = (what: string) =>
-  z
-    .string()
-    .regex(SNOWFLAKE_OBJECT_NAME, {
-      error: `must be a Snowflake ${what} name: letters, digits, "_" and "$", starting with a letter or "_" (or a double-quoted identifier)`,
-    });
+  z.string().superRefine((value, context) => {
+    const parsed = parseIdentifier(value);
+    if (!parsed.ok) context.addIssue({ code: 'custom', message: `must be a Snowflake ${what} name: it ${parsed.reason}` });
+  });
+
+/** Like objectName, but the value becomes the name Snowflake stores (for lists compared with ACCOUNT_USAGE values). */
+const resolvedObjectName = (what: string) =>
+  z.string().transform((value, context) => {
+    const parsed = parseIdentifier(value);
+    if (parsed.ok) return parsed.name;
+    context.addIssue({ code: 'custom', message: `must be a Snowflake ${what} name: it ${parsed.reason}` });
+    return z.NEVER;
+  });
 
 function duration(minimum: number, maximum: number) {
   return z.union([z.string(), z.number()]).transform((value, context) => {
@@ -203,15 +215,11 @@ export const creditBudgetSchema = z.strictObject({
   daily: z.number().positive().max(1_000_000).nullable().optional(),
 });
 
-/** Unquoted identifiers are stored upper-case by Snowflake; a quoted one keeps its case (without the quotes). */
-function canonicalRoleName(name: string): string {
-  return name.startsWith('"') ? name.slice(1, -1).replaceAll('""', '"') : name.toUpperCase();
-}
-
 export const postureSchema = z.strictObject({
   staleUserDays: z.int().min(1).max(3650).optional(),
   adminRoles: z
-    .array(objectName('role').transform(canonicalRoleName), { error: 'must be a list of role names' })
+    // Compared with the role names of GRANTS_TO_ROLES and GRANTS_TO_USERS, so resolved here to the stored names.
+    .array(resolvedObjectName('role'), { error: 'must be a list of role names' })
     .min(1, { error: 'must name at least one role' })
     .optional(),
 });

@@ -78,9 +78,14 @@ export interface AccountConfig {
   readonly endpoint: EndpointOverride | undefined;
   /** Where SQL API requests go: the endpoint override if any, else `https://<identifier host>`. No trailing slash. */
   readonly baseUrl: string;
-  /** Snowflake user name as written (key-pair JWT claims upper-case it). Always set for key-pair auth. */
+  // user, role and warehouse are Snowflake identifiers as written in the file (`risk_exporter`, `"Mixed Case"`),
+  // already checked. Whatever sends or compares one resolves it with src/snowflake/identifier.ts (unquoted: upper
+  // case; quoted: exactly): the SQL API body, the OAuth role scope, the key-pair JWT, the consenting user's check.
+  /** Snowflake user. Always set for key-pair auth (the JWT names it). */
   readonly user: string | undefined;
+  /** The role the statements run with. */
   readonly role: string;
+  /** The warehouse the statements run on. */
   readonly warehouse: string;
   readonly auth: AuthConfig;
   /** Statements in flight at once for this account. */

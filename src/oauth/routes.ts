@@ -11,6 +11,7 @@ import cookieParser from 'cookie-parser';
 import type { Express, Request, RequestHandler, Response } from 'express';
 import { html } from '../http/html.ts';
 import { buildAuthorizationUrl, type OAuthTokenSet } from '../snowflake/auth/index.ts';
+import { resolveIdentifier } from '../snowflake/identifier.ts';
 import { ENCRYPTION_KEY_HINT } from '../state/encrypted-oauth-token-store.ts';
 import { exchangeFailurePage } from './exchange-failure.ts';
 import { crossSiteSubrequestReason } from './fetch-metadata.ts';
@@ -344,8 +345,9 @@ enabled, role not blocked) and start again.`,
     return;
   }
 
-  const expectedUser = connection.config.user;
-  if (expectedUser !== undefined && tokens.username !== undefined && tokens.username.toUpperCase() !== expectedUser.replace(/^"|"$/g, '').toUpperCase()) {
+  const configuredUser = connection.config.user;
+  const expectedUser = configuredUser === undefined ? undefined : resolveIdentifier(configuredUser, 'user');
+  if (expectedUser !== undefined && tokens.username !== undefined && !sameUser(tokens.username, expectedUser)) {
     context.log('warn', `account ${account}: OAuth consent given by user ${tokens.username}, but the configuration names ${expectedUser}; not stored`);
     send(
       response,
@@ -354,7 +356,7 @@ enabled, role not blocked) and start again.`,
         outcome: 'wrong_user',
         title: 'Signed in as another user',
         explanation: html`Snowflake user <code>${tokens.username}</code> approved the access, but <code>${account}</code> is configured
-with <code>user: ${expectedUser}</code>. Sign out of Snowflake (or use a private window) and connect again as ${expectedUser}.`,
+with <code>user: ${configuredUser}</code>. Sign out of Snowflake (or use a private window) and connect again as ${expectedUser}.`,
         links: restart,
       }),
     );
@@ -390,11 +392,21 @@ with <code>user: ${expectedUser}</code>. Sign out of Snowflake (or use a private
     connectedPage({
       account,
       user: tokens.username,
-      role: connection.config.role,
+      role: resolveIdentifier(connection.config.role, 'role'),
       refreshTokenExpiresAt: expiresAt,
       hasRefreshToken: tokens.refreshToken !== null,
       startUrl: context.startUrlFor(account),
       now: new Date(context.now()),
     }),
   );
+}
+
+/**
+ * Whether the user the token endpoint names is the configured one (`expected`, already resolved). Names are compared
+ * as Snowflake stores them, except for case: people sign in with a login name, which Snowflake matches without
+ * regard to case, and the documented token response shows `"username":"user1"` for what is usually an upper-case
+ * user (https://docs.snowflake.com/en/user-guide/oauth-custom). Quoting is never ignored.
+ */
+function sameUser(username: string, expected: string): boolean {
+  return username === expected || username.toUpperCase() === expected.toUpperCase();
 }

@@ -157,6 +157,21 @@ accounts:
     for (const value of Object.values(secrets)) assert.ok(!(result.stdout + result.stderr).includes(value), 'a secret value was printed');
   });
 
+  test('--check-config shows the names Snowflake will be asked for: unquoted upper case, quoted exactly', async () => {
+    const config = join(dir, 'names.yaml');
+    writeFileSync(
+      config,
+      `accounts:
+  - { name: prod, account: myorg-prod, user: risk_svc, role: risk_exporter, warehouse: '"Risk Wh"', auth: { method: keypair, privateKey: "env:CLI_KEY" } }
+  - { name: emu, account: xy12345, role: RISK_EXPORTER, warehouse: RISK_WH, auth: { method: pat, token: "env:CLI_PAT" } }
+`,
+    );
+    const result = await cli(['--check-config', '--config', config], SECRETS);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /user RISK_SVC \(written risk_svc\), role RISK_EXPORTER \(written risk_exporter\), warehouse Risk Wh \(written "Risk Wh"\);/);
+    assert.match(result.stdout, /role RISK_EXPORTER, warehouse RISK_WH;/, 'a name written as stored is shown once');
+  });
+
   test('the config file can come from SNOWFLAKE_RISK_EXPORTER_CONFIG', async () => {
     const result = await cli(['--check-config'], { ...SECRETS, SNOWFLAKE_RISK_EXPORTER_CONFIG: VALID });
     assert.equal(result.code, 0, result.stderr);

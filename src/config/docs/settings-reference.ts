@@ -134,9 +134,15 @@ export const ACCOUNT_REFERENCE: Readonly<Record<string, AccountKeyDoc>> = {
   name: { required: 'yes', meaning: 'short label used in metrics and logs: lower-case letters, digits, `_`, `-`; unique' },
   account: { required: 'yes', meaning: 'Snowflake account identifier ([rules](#account-identifiers))' },
   endpoint: { required: 'no', meaning: 'explicit base URL (emulator, private link, proxy); the only way to use another host' },
-  user: { required: 'for `keypair`', meaning: 'Snowflake user' },
-  role: { required: 'yes', meaning: 'role the statements run with' },
-  warehouse: { required: 'yes', meaning: 'warehouse the statements run on' },
+  user: {
+    required: 'for `keypair`',
+    meaning: 'Snowflake user; with `oauth`, the only user whose consent is accepted. Written like `role` ([names](#snowflake-names))',
+  },
+  role: {
+    required: 'yes',
+    meaning: 'role the statements run with, written as in SQL ([names](#snowflake-names)): `risk_exporter` is the role `RISK_EXPORTER`, `\'"Risk Exporter"\'` keeps its case',
+  },
+  warehouse: { required: 'yes', meaning: 'warehouse the statements run on, written like `role` ([names](#snowflake-names))' },
   auth: {
     required: 'yes',
     meaning: '`{method: keypair, privateKey, passphrase?}`, `{method: pat, token}` or `{method: oauth, clientId, clientSecret, redirectUri?}`; secrets as `env:`/`file:` references',

@@ -3,6 +3,7 @@
 // expires, because signing costs CPU and every SQL API request needs a token.
 import type { KeyObject } from 'node:crypto';
 import type { Secret } from '../../util/secret.ts';
+import { IdentifierError, resolveIdentifier } from '../identifier.ts';
 import { AuthError } from './errors.ts';
 import { loadRsaPrivateKey, publicKeyFingerprint } from './private-key.ts';
 import type { BearerToken, TokenSource } from './token-source.ts';
@@ -16,7 +17,11 @@ export const DEFAULT_JWT_RENEW_BEFORE_SECONDS = 300;
 export interface KeyPairTokenSourceOptions {
   /** The account part of the JWT, already normalised (e.g. MYORG-MYACCOUNT or a bare locator). Upper-cased here. */
   jwtAccount: string;
-  /** The Snowflake user the public key is assigned to. Upper-cased here. */
+  /**
+   * The Snowflake user the public key is assigned to, as an identifier (`risk_svc`, `"Risk.Svc"`): resolved as
+   * Snowflake resolves identifiers, then upper-cased, because the JWT's user must be all upper case
+   * (https://docs.snowflake.com/en/developer-guide/sql-api/authenticating).
+   */
   user: string;
   privateKeyPem: Secret;
   /** Needed when the key is an encrypted PKCS#8 (`BEGIN ENCRYPTED PRIVATE KEY`) or encrypted PKCS#1 PEM. */
@@ -60,7 +65,7 @@ export class KeyPairTokenSource implements TokenSource {
         `jwtAccount "${account}" contains a dot: give the normalised JWT account (dots replaced by hyphens, region dropped).`,
       );
     }
-    const user = requireIdentifier(options.user, 'user').toUpperCase();
+    const user = userName(requireIdentifier(options.user, 'user')).toUpperCase();
     this.#lifetimeSeconds = options.lifetimeSeconds ?? DEFAULT_JWT_LIFETIME_SECONDS;
     this.#renewBeforeSeconds = options.renewBeforeSeconds ?? DEFAULT_JWT_RENEW_BEFORE_SECONDS;
     if (!Number.isInteger(this.#lifetimeSeconds) || this.#lifetimeSeconds < 60 || this.#lifetimeSeconds > MAX_JWT_LIFETIME_SECONDS) {
@@ -135,6 +140,15 @@ export class KeyPairTokenSource implements TokenSource {
       .setIssuedAt(issuedAt)
       .setExpirationTime(issuedAt + this.#lifetimeSeconds)
       .sign(this.#privateKey);
+  }
+}
+
+function userName(text: string): string {
+  try {
+    return resolveIdentifier(text, 'user');
+  } catch (error) {
+    if (!(error instanceof IdentifierError)) throw error;
+    throw new AuthError('AUTH_INVALID_OPTIONS', `${error.message}.`);
   }
 }
 

@@ -2,6 +2,7 @@
 // S256, and the scope that asks for a refresh token and pins the session role. The code that comes back is redeemed
 // with exchangeAuthorizationCode (oauth-token-endpoint.ts).
 import { createHash, randomBytes } from 'node:crypto';
+import { IdentifierError, resolveIdentifier } from '../identifier.ts';
 import { AuthError } from './errors.ts';
 
 export interface PkcePair {
@@ -21,14 +22,19 @@ export function pkceChallenge(verifier: string): string {
 }
 
 /**
- * The scope item that pins the session to `role` as Snowflake expects it: unquoted identifiers upper-cased (that is
- * how Snowflake stores them), a double-quoted one taken literally, and `session:role-encoded:` with percent-encoding
- * when the name holds characters outside [A-Za-z0-9_$] (reference doc 3.1).
+ * The scope item that pins the session to `role`, an identifier as SQL writes it. The scope names the role as
+ * Snowflake stores it (`session:role:<role>`, https://docs.snowflake.com/en/user-guide/oauth-custom), so `role` is
+ * resolved like every name the exporter sends (src/snowflake/identifier.ts): unquoted upper case, quoted exactly.
+ * A name with characters outside [A-Za-z0-9_$] goes as `session:role-encoded:` with percent-encoding.
  */
 export function roleScope(role: string): string {
-  const quoted = role.length >= 2 && role.startsWith('"') && role.endsWith('"');
-  const name = quoted ? role.slice(1, -1).replaceAll('""', '"') : role.toUpperCase();
-  if (name === '') throw new AuthError('AUTH_INVALID_OPTIONS', 'The OAuth role must not be empty.');
+  let name: string;
+  try {
+    name = resolveIdentifier(role, 'The OAuth role');
+  } catch (error) {
+    if (!(error instanceof IdentifierError)) throw error;
+    throw new AuthError('AUTH_INVALID_OPTIONS', `${error.message}.`);
+  }
   return /^[A-Za-z0-9_$]+$/.test(name) ? `session:role:${name}` : `session:role-encoded:${encodeURIComponent(name)}`;
 }
 
@@ -41,7 +47,7 @@ export interface AuthorizationUrlOptions {
   /** The anti-forgery value Snowflake returns unchanged (at most 2048 ASCII characters). */
   readonly state: string;
   readonly codeChallenge: string;
-  /** The role the exporter's statements run with. */
+  /** The role the exporter's statements run with, as an identifier (`risk_exporter` asks for RISK_EXPORTER). */
   readonly role: string;
 }
 

@@ -175,6 +175,8 @@ export class SqlApiClient {
     this.#tokenSource = options.tokenSource;
     this.#limit = pLimit(options.concurrency);
     this.#defaults = { ...options.defaults };
+    // A default that is not an identifier would fail every statement: say so now (IdentifierError names it).
+    statementBody('SELECT 1', {}, this.#defaults);
     this.#retry = resolveRetryOptions(options.retry);
     this.#poll = resolvePollOptions(options.poll);
     this.#maxResponseBytes = options.maxResponseBytes ?? 256 * 1024 * 1024;

@@ -36,11 +36,19 @@ export interface OAuthFixture {
 
 export async function oauthFixtureFor(
   t: TestContext,
-  options: { readonly emulatorOptions?: KeyPairEmulatorOptions['emulatorOptions']; readonly oauthAccount?: Partial<AccountConfig> } = {},
+  options: {
+    readonly emulatorOptions?: KeyPairEmulatorOptions['emulatorOptions'];
+    readonly oauthAccount?: Partial<AccountConfig>;
+    /** More users of the emulated account besides the person who consents. */
+    readonly extraUsers?: KeyPairEmulatorOptions['extraUsers'];
+  } = {},
 ): Promise<OAuthFixture> {
   const emulator = await keyPairEmulatorFor(t, {
     accountName: KEYPAIR_ACCOUNT,
-    extraUsers: [{ name: OAUTH_USER, password: OAUTH_PASSWORD, roles: [EMULATED_ROLE], defaultRole: EMULATED_ROLE, defaultWarehouse: 'COMPUTE_WH' }],
+    extraUsers: [
+      { name: OAUTH_USER, password: OAUTH_PASSWORD, roles: [EMULATED_ROLE], defaultRole: EMULATED_ROLE, defaultWarehouse: 'COMPUTE_WH' },
+      ...(options.extraUsers ?? []),
+    ],
     ...(options.emulatorOptions === undefined ? {} : { emulatorOptions: options.emulatorOptions }),
   });
   const keyPairAccount: AccountConfig = { ...emulator.account, jitterSeconds: 0 };

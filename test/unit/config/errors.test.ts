@@ -236,6 +236,37 @@ describe('accounts', () => {
     assert.equal(problemAt(error, 'accounts[0].warehouse').line, 3);
   });
 
+  test('names that are not Snowflake identifiers say why, and how to write them', () => {
+    const error = loadYamlFails(withAccounts(`
+  - name: prod
+    account: myorg-prod
+    role: risk-exporter
+    warehouse: '"risk_wh'
+    user: risk exporter
+    auth: { method: pat, token: "env:TEST_PAT" }`), { env: PAT_ENV });
+    assert.equal(
+      problemAt(error, 'accounts[0].role').message,
+      'must be a Snowflake role name: it contains "-": an unquoted name starts with a letter or "_" and holds only letters, digits, "_" and "$" ' +
+        `(to use the name exactly as written, put it in double quotes: '"risk-exporter"')`,
+    );
+    assert.match(problemAt(error, 'accounts[0].warehouse').message, /^must be a Snowflake warehouse name: it opens a double quote that is never closed$/);
+    assert.match(problemAt(error, 'accounts[0].user').message, /^must be a Snowflake user name: it contains a space/);
+  });
+
+  test('role, warehouse and user are kept as written; lower case and quoted names are valid', () => {
+    const { config } = loadYaml(withAccounts(`
+  - name: prod
+    account: myorg-prod
+    role: risk_exporter
+    warehouse: '"Risk Wh"'
+    user: risk_svc
+    auth: { method: pat, token: "env:TEST_PAT" }`), { env: PAT_ENV });
+    const [account] = config.accounts;
+    assert.equal(account?.role, 'risk_exporter', 'resolved where it is sent (src/snowflake/identifier.ts)');
+    assert.equal(account?.warehouse, '"Risk Wh"');
+    assert.equal(account?.user, 'risk_svc');
+  });
+
   test('key-pair needs a user', () => {
     const error = loadYamlFails(withAccounts(`
   - { name: a, account: xy12345, role: R, warehouse: W, auth: { method: keypair, privateKey: "env:K" } }`), { env: { K: 'key-material' } });

@@ -26,7 +26,7 @@ export interface ClientRegistryOptions {
    * The account parameter OAUTH_ADD_PRIVILEGED_ROLES_TO_BLOCKED_LIST (default TRUE): while it is TRUE, every Snowflake
    * OAuth integration refuses the privileged roles whatever its BLOCKED_ROLES_LIST says
    * (https://docs.snowflake.com/en/user-guide/oauth-custom: "cannot be removed";
-   * https://docs.snowflake.com/en/user-guide/oauth-snowflake-overview for the parameter).
+   * https://docs.snowflake.com/en/sql-reference/sql/create-security-integration-oauth-snowflake for the parameter).
    */
   addPrivilegedRolesToBlockedList?: boolean;
 }

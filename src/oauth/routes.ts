@@ -405,7 +405,7 @@ with <code>user: ${configuredUser}</code>. Sign out of Snowflake (or use a priva
  * Whether the user the token endpoint names is the configured one (`expected`, already resolved). Names are compared
  * as Snowflake stores them, except for case: people sign in with a login name, which Snowflake matches without
  * regard to case, and the documented token response shows `"username":"user1"` for what is usually an upper-case
- * user (https://docs.snowflake.com/en/user-guide/oauth-custom). Quoting is never ignored.
+ * user (https://docs.snowflake.com/en/user-guide/oauth-custom).
  */
 function sameUser(username: string, expected: string): boolean {
   return username === expected || username.toUpperCase() === expected.toUpperCase();

@@ -20,6 +20,12 @@ export interface EmbeddedDemo {
   readonly emulatorUrl: URL;
   /** Incidents in the demo scenario's ground truth, for the start-up message. */
   readonly incidents: number;
+  /**
+   * The scenario's virtual "now" (the wall clock rounded down to the minute at start). Generating the demo preset
+   * again with this end gives the same rows and ground truth; without it, a minute boundary passing in between would
+   * give different ids.
+   */
+  readonly scenarioEnd: Date;
   close(): Promise<void>;
 }
 
@@ -109,6 +115,7 @@ export async function startEmbeddedDemo(options: EmbeddedDemoOptions = {}): Prom
     config,
     emulatorUrl: emulator.url,
     incidents: scenario.groundTruth.incidents.length,
+    scenarioEnd: scenario.end,
     async close() {
       if (closed) return;
       closed = true;

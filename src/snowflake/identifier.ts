@@ -49,7 +49,8 @@ export function parseIdentifier(text: string): IdentifierParse {
     ok: false,
     reason:
       `${where} ${describe(offending ?? '')}: an unquoted name starts with a letter or "_" and holds only letters, digits, "_" and "$" ` +
-      `(to use the name exactly as written, put it in double quotes: '"${text.replaceAll('"', '""')}"')`,
+      // The text itself is not repeated: a value pasted into the wrong field may be a secret.
+      '(to use a name exactly as written, put it in double quotes and double any " inside it)',
   };
 }
 

@@ -23,7 +23,7 @@ it('one cycle of the embedded demo finds every planted incident and nothing else
   assert.ok(cycle.ran);
 
   // The demo generates its scenario deterministically; the same call gives the ground truth it loaded.
-  const scenario = generateScenario(presetOptions('demo'));
+  const scenario = generateScenario(presetOptions('demo', { end: demo.scenarioEnd }));
   const findings = sink.accepted.flatMap((batch) => batch.findings);
   const ids = new Set(findings.map((finding) => finding.id));
   assert.equal(ids.size, findings.length, 'no finding is delivered twice');

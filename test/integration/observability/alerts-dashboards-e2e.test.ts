@@ -122,7 +122,7 @@ it('alerts for the demo incidents reach Alertmanager, none for the quiet control
 
   // Expected from the ground truth: every incident's detection alerts on account demo, by name for the critical
   // four, else through the alert of the finding's severity.
-  const truth = generateScenario(presetOptions('demo')).groundTruth;
+  const truth = generateScenario(presetOptions('demo', { end: demo.scenarioEnd })).groundTruth;
   const incidentDetections = [...new Set(truth.incidents.map((incident) => incident.detectionId))].sort();
   assert.ok(incidentDetections.length >= 20, `${incidentDetections.length} detections in the ground truth`);
   const named = new Map(CRITICAL_DETECTIONS.map((entry) => [entry.detection, entry.alert]));

@@ -247,7 +247,7 @@ describe('accounts', () => {
     assert.equal(
       problemAt(error, 'accounts[0].role').message,
       'must be a Snowflake role name: it contains "-": an unquoted name starts with a letter or "_" and holds only letters, digits, "_" and "$" ' +
-        `(to use the name exactly as written, put it in double quotes: '"risk-exporter"')`,
+        '(to use a name exactly as written, put it in double quotes and double any " inside it)',
     );
     assert.match(problemAt(error, 'accounts[0].warehouse').message, /^must be a Snowflake warehouse name: it opens a double quote that is never closed$/);
     assert.match(problemAt(error, 'accounts[0].user').message, /^must be a Snowflake user name: it contains a space/);

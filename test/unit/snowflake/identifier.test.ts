@@ -31,7 +31,7 @@ test('text that is no identifier gets a reason that says how to write it', () =>
     return parsed.ok ? '' : parsed.reason;
   };
   assert.equal(reasonOf(''), 'is empty');
-  assert.match(reasonOf('risk-exporter'), /^contains "-": an unquoted name .* put it in double quotes: '"risk-exporter"'/);
+  assert.match(reasonOf('risk-exporter'), /^contains "-": an unquoted name .* put it in double quotes and double any " inside it\)$/);
   assert.match(reasonOf('1role'), /^starts with "1"/);
   assert.match(reasonOf(' risk'), /^starts with a space/);
   assert.match(reasonOf('risk role'), /^contains a space/);

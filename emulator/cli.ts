@@ -2,7 +2,8 @@
 // JSON Lines directory), loads it into the DuckDB engine, serves the SQL API and OAuth on a local port, and prints
 // where to connect. Runs until SIGINT/SIGTERM, then closes cleanly and exits 0.
 import { parseArgs } from 'node:util';
-import { DEMO_ACCOUNT, DEMO_PASSWORD, DEMO_PAT_SECRET, DEMO_ROLE, DEMO_USER, DEMO_USERS, DEMO_WAREHOUSE, startEmulator, type OAuthClientConfig } from './index.ts';
+import { DEMO_ACCOUNT, DEMO_GRANTS, DEMO_PASSWORD, DEMO_PAT_SECRET, DEMO_ROLE, DEMO_USER, DEMO_USERS, DEMO_WAREHOUSE, startEmulator, type OAuthClientConfig } from './index.ts';
+import { parseGrantFlag, withGrants, type GrantsConfig } from './engine/index.ts';
 import { createReplayEngine, importJsonlDirectory } from './import/index.ts';
 import { VIEWS } from './schema.ts';
 import { PRESET_NAMES, generateScenario, loadScenario, presetOptions, writeGroundTruthFile, type PresetOverrides } from './scenario/index.ts';
@@ -22,6 +23,11 @@ Data:
   --latency VIEW=SECONDS   override a view's ingestion latency (repeatable), e.g. QUERY_HISTORY=0
   --no-latency             every row visible at once
   --write-ground-truth F   write the generated scenario's ground truth (JSON) to file F
+
+Privileges (the demo role ${DEMO_ROLE} holds the README's least-privilege grants; other roles read nothing):
+  --grant ROLE=GRANT       grant to a role (repeatable), as in Snowflake's GRANT: SNOWFLAKE.SECURITY_VIEWER,
+                           "APPLICATION ROLE SNOWFLAKE.TRUST_CENTER_VIEWER", "IMPORTED PRIVILEGES ON DATABASE
+                           SNOWFLAKE", "USAGE ON WAREHOUSE COMPUTE_WH", "ROLE OTHER_ROLE", "IMPORT SHARE"
 
 Server:
   --port N                 port to listen on (default 8085; 0 picks a free one)
@@ -47,6 +53,7 @@ interface CliConfig {
   port: number;
   host: string;
   redirectUri: string;
+  grants: GrantsConfig;
 }
 
 function parseCli(argv: string[]): { config?: CliConfig; help?: boolean; problems: string[] } {
@@ -69,6 +76,7 @@ function parseCli(argv: string[]): { config?: CliConfig; help?: boolean; problem
         port: { type: 'string' },
         host: { type: 'string' },
         'oauth-redirect-uri': { type: 'string' },
+        grant: { type: 'string', multiple: true },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -122,6 +130,14 @@ function parseCli(argv: string[]): { config?: CliConfig; help?: boolean; problem
   if (qpd !== undefined) overrides.queriesPerDay = qpd;
   if (now !== undefined) overrides.end = now;
   const port = integer('port', v.port, 0, 65_535) ?? 8085;
+  const grantAdditions: { role: string; grant: string }[] = [];
+  for (const flag of v.grant ?? []) {
+    try {
+      grantAdditions.push(parseGrantFlag(flag));
+    } catch (error) {
+      problems.push(`--grant: ${(error as Error).message}`);
+    }
+  }
   if (problems.length > 0) return { problems };
   return {
     problems,
@@ -136,6 +152,7 @@ function parseCli(argv: string[]): { config?: CliConfig; help?: boolean; problem
       port,
       host: v.host ?? '127.0.0.1',
       redirectUri,
+      grants: withGrants(DEMO_GRANTS, grantAdditions),
     },
   };
 }
@@ -154,7 +171,7 @@ async function main(argv: string[]): Promise<number> {
   let summary: string;
   let engine;
   if (config.importDir !== undefined) {
-    engine = await createReplayEngine({ now: config.now ?? new Date(), latency: config.latency, noLatency: config.noLatency });
+    engine = await createReplayEngine({ now: config.now ?? new Date(), latency: config.latency, noLatency: config.noLatency, engineOptions: { grants: config.grants } });
     try {
       const report = await importJsonlDirectory(engine, config.importDir, config.now ? { now: config.now } : {});
       summary = `replayed ${report.totalRows} rows from ${config.importDir} (${report.files.map((f) => `${f.view} ${f.rows}`).join(', ')})`;
@@ -164,7 +181,7 @@ async function main(argv: string[]): Promise<number> {
     }
   } else {
     const scenario = generateScenario(presetOptions(config.scenario, config.overrides));
-    engine = await createReplayEngine({ now: scenario.end, latency: config.latency, noLatency: config.noLatency });
+    engine = await createReplayEngine({ now: scenario.end, latency: config.latency, noLatency: config.noLatency, engineOptions: { grants: config.grants } });
     const report = await loadScenario(engine, scenario);
     const o = scenario.options;
     summary = `scenario ${config.scenario} (seed ${o.seed}, ${o.users} users, ${o.days} days, ${report.totalRows} rows, ${scenario.groundTruth.incidents.length} labelled incidents), virtual now ${scenario.end.toISOString()}`;
@@ -183,6 +200,7 @@ async function main(argv: string[]): Promise<number> {
       `  loaded in ${Math.round(performance.now() - started)} ms`,
       '  emulator-only demo credentials (public test values, not secrets of any real account):',
       `    account ${DEMO_ACCOUNT}, user ${DEMO_USER}, password ${DEMO_PASSWORD}, role ${DEMO_ROLE}, warehouse ${DEMO_WAREHOUSE}`,
+      `  grants: ${Object.entries(config.grants).map(([role, grants]) => `${role} <- ${grants.join(', ')}`).join('; ')}`,
       `    programmatic access token: ${DEMO_PAT_SECRET}`,
       `    OAuth client: id ${DEMO_OAUTH_CLIENT_ID}, secret ${DEMO_OAUTH_CLIENT_SECRET}, redirect ${config.redirectUri}`,
       `  SQL API: ${url}/api/v2/statements   OAuth: ${url}/oauth/authorize   admin: ${url}/_emulator/report`,

@@ -6,7 +6,7 @@ import type { AuthContext } from './auth/authenticate.ts';
 import { UserDirectory, type UserConfig } from './auth/users.ts';
 import { FaultInjector } from './faults/injector.ts';
 import { faultConfigSchema, type FaultConfig } from './faults/rules.ts';
-import { createEmulatorEngine, type EmulatorEngine, type EngineOptions } from './engine/index.ts';
+import { createEmulatorEngine, type EmulatorEngine, type EngineOptions, type GrantsConfig } from './engine/index.ts';
 import { AuthorizeEndpoint } from './oauth/authorize.ts';
 import { ClientRegistry, type OAuthClientConfig } from './oauth/clients.ts';
 import { AuthorizationCodes } from './oauth/codes.ts';
@@ -25,6 +25,7 @@ export type { OAuthClientConfig } from './oauth/clients.ts';
 export type { FaultConfig, FaultRule, FaultAction } from './faults/rules.ts';
 export type { AdminReport } from './server/admin.ts';
 export type { TokenFilter } from './oauth/token-store.ts';
+export type { GrantsConfig } from './engine/index.ts';
 
 /** The demo account's credentials (public on purpose: the emulator holds no real data). */
 export const DEMO_ACCOUNT = 'EMULATOR';
@@ -34,6 +35,21 @@ export const DEMO_ROLE = 'RISK_EXPORTER';
 /** The engine's default warehouse (X-Small, AUTO_SUSPEND 60). */
 export const DEMO_WAREHOUSE = 'COMPUTE_WH';
 export const DEMO_PAT_SECRET = 'demo-programmatic-access-token';
+
+/**
+ * The demo role's grants: the README's least-privilege setup (the three SNOWFLAKE database roles that cover every view
+ * the exporter reads, the Trust Center viewer role, USAGE on the warehouse) and nothing else, so the embedded demo and
+ * `npm run emulator` show that this setup is enough. Other roles (the demo user's SYSADMIN too) read no SNOWFLAKE view.
+ */
+export const DEMO_GRANTS: GrantsConfig = {
+  [DEMO_ROLE]: [
+    'DATABASE ROLE SNOWFLAKE.SECURITY_VIEWER',
+    'DATABASE ROLE SNOWFLAKE.GOVERNANCE_VIEWER',
+    'DATABASE ROLE SNOWFLAKE.USAGE_VIEWER',
+    'APPLICATION ROLE SNOWFLAKE.TRUST_CENTER_VIEWER',
+    `USAGE ON WAREHOUSE ${DEMO_WAREHOUSE}`,
+  ],
+};
 
 export const DEMO_USERS: UserConfig[] = [
   {
@@ -52,7 +68,10 @@ export interface StartEmulatorOptions<E extends EngineWithExtras = EmulatorEngin
   host?: string;
   /** The SQL engine; default a new DuckDB engine (`createEmulatorEngine(engineOptions)`), closed with the emulator. */
   engine?: E;
-  /** Options for the engine created when `engine` is not given. */
+  /**
+   * Options for the engine created when `engine` is not given; `engineOptions.grants` sets who may read what (default:
+   * every role reads everything; DEMO_GRANTS is the demo's least-privilege setup).
+   */
   engineOptions?: EngineOptions;
   /** Close the engine with the emulator (default: true for the engine it created, false for one passed in). */
   ownsEngine?: boolean;

@@ -6,21 +6,22 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { VIEWS } from '../schema.ts';
-import { RESULTS_SCHEMA, catalogDdl, cutoffVariable, qualifiedStoreTable } from './catalog.ts';
+import { RESULTS_SCHEMA, STORE_SCHEMA, catalogDdl, cutoffVariable, qualifiedStoreTable } from './catalog.ts';
 import { bindValues, nullBindingTypes } from './bindings.ts';
 import type { VirtualClock } from './clock.ts';
 import { createVirtualClock } from './clock.ts';
 import { classify, likeToRegExp, wait } from './commands.ts';
 import type { Command } from './commands.ts';
 import { columnEncoding, encodeEpochMicros, rowTypeField, textField, timestampLtzField } from './encode.ts';
-import { mapDuckDbError, noActiveWarehouse, schemaNotAuthorized, statementCanceled } from './errors.ts';
+import { mapDuckDbError, noActiveWarehouse, statementCanceled } from './errors.ts';
 import { appendRows, resolveView } from './insert.ts';
 import type { LatencyModel } from './latency.ts';
 import { defaultLatencyModel, latencyKey } from './latency.ts';
 import { AccountParameters } from './parameters.ts';
+import type { GrantsConfig } from './privileges.ts';
+import { AccessControl, identifierName, openGrants, viewsRead } from './privileges.ts';
 import { InlineResult, MaterializedResult } from './result.ts';
 import { resultColumnNames, selectItems } from './translate/names.ts';
-import { tokenize } from './translate/tokenizer.ts';
 import { translateQuery } from './translate/translate.ts';
 import type { TranslateContext } from './translate/translate.ts';
 import type { ExecuteRequest, SqlEngine, StatementResult } from './types.ts';
@@ -33,8 +34,14 @@ export interface EngineOptions {
   latency?: LatencyModel;
   /** Warehouses that exist (names are identifiers: case-insensitive). Default: COMPUTE_WH, X-Small, AUTO_SUSPEND 60. */
   warehouses?: Record<string, WarehouseConfig>;
-  /** Roles without IMPORTED PRIVILEGES on SNOWFLAKE: ACCOUNT_USAGE/TRUST_CENTER fail for them with 002003. Default none. */
-  rolesWithoutAccountUsage?: readonly string[];
+  /**
+   * The account's grants (privileges.ts): role -> `SNOWFLAKE.SECURITY_VIEWER`, `USAGE ON WAREHOUSE COMPUTE_WH`,
+   * `ROLE OTHER_ROLE`... They decide which views a role reads, which warehouses it uses and what SHOW SHARES lists.
+   * Default `openGrants()`: PUBLIC, so every role, reads every view, uses every warehouse and sees every share.
+   */
+  grants?: GrantsConfig;
+  /** Shares other accounts offer this one: SHOW SHARES lists them as INBOUND to roles with IMPORT SHARE. */
+  inboundShares?: readonly InboundShare[];
   /** Account identity for CURRENT_ACCOUNT(), CURRENT_REGION() and SHOW SHARES' owner_account. */
   account?: { organization?: string; name?: string; region?: string };
   /** Value of CURRENT_VERSION(). */
@@ -53,6 +60,16 @@ export interface EngineOptions {
   databasePath?: string;
   /** DuckDB's memory_limit (e.g. '512MB'); with a databasePath, data beyond it stays on disk. */
   memoryLimit?: string;
+}
+
+export interface InboundShare {
+  name: string;
+  /** The provider's account, ORGANIZATION.ACCOUNT. */
+  ownerAccount: string;
+  databaseName?: string;
+  createdOn?: Date | string;
+  comment?: string;
+  listingGlobalName?: string;
 }
 
 export interface EmulatorEngine extends SqlEngine {
@@ -76,7 +93,7 @@ class Engine implements EmulatorEngine {
   private readonly latency: LatencyModel;
   private readonly warehouses: WarehouseModel;
   private readonly parameters = new AccountParameters();
-  private readonly deniedRoles: ReadonlySet<string>;
+  private readonly access: AccessControl;
   private readonly options: EngineOptions;
   private insertQueue: Promise<unknown> = Promise.resolve();
   private resultCounter = 0;
@@ -88,7 +105,7 @@ class Engine implements EmulatorEngine {
     this.clock = options.clock ?? createVirtualClock();
     this.latency = options.latency ?? defaultLatencyModel();
     this.warehouses = new WarehouseModel(options.warehouses ?? { COMPUTE_WH: { size: 'X-Small', autoSuspendSeconds: 60 } });
-    this.deniedRoles = new Set((options.rolesWithoutAccountUsage ?? []).map((r) => r.toUpperCase()));
+    this.access = new AccessControl(options.grants ?? openGrants(this.warehouses.names()), this.warehouses.names());
   }
 
   async insertRows(view: string, rows: Iterable<Record<string, unknown>> | AsyncIterable<Record<string, unknown>>): Promise<number> {
@@ -169,18 +186,28 @@ class Engine implements EmulatorEngine {
         return new InlineResult(['key', 'value', 'default', 'level', 'description', 'type'].map(textField), rows);
       }
       case 'show-shares':
-        return this.showShares(command.like);
+        return this.showShares(command.like, this.roleOf(request));
       case 'query':
         return this.query(request, entry, startVirtual, startWall);
     }
+  }
+
+  private roleOf(request: ExecuteRequest): string {
+    return request.role ?? 'PUBLIC';
+  }
+
+  /** The session's current warehouse: the requested one if it exists and the role may use it, else none. */
+  private currentWarehouse(request: ExecuteRequest): string | undefined {
+    const warehouse = this.warehouses.resolve(request.warehouse);
+    return warehouse !== undefined && this.access.canUseWarehouse(this.roleOf(request), warehouse) ? warehouse : undefined;
   }
 
   private translateContext(request: ExecuteRequest, now: Date): TranslateContext {
     return {
       now,
       user: request.user,
-      role: request.role ?? 'PUBLIC',
-      warehouse: request.warehouse ? request.warehouse.toUpperCase() : null,
+      role: this.roleOf(request),
+      warehouse: this.currentWarehouse(request) ?? null,
       database: request.database ? request.database.toUpperCase() : null,
       schema: request.schema ? request.schema.toUpperCase() : null,
       account: (this.options.account?.name ?? 'EMULATOR').toUpperCase(),
@@ -190,16 +217,15 @@ class Engine implements EmulatorEngine {
     };
   }
 
-  /** Fails with Snowflake's 002003 if the role may not read a SNOWFLAKE schema the statement names. */
-  private checkPrivileges(request: ExecuteRequest): void {
-    const role = (request.role ?? 'PUBLIC').toUpperCase();
-    if (!this.deniedRoles.has(role)) return;
-    const words = new Set(tokenize(request.statement).filter((t) => t.kind === 'ident' || t.kind === 'qident').map((t) => t.value.toUpperCase()));
-    const sessionSchema = request.schema?.toUpperCase();
-    for (const schema of new Set(VIEWS.map((v) => v.schema))) {
-      const named = words.has(schema);
-      const viaSession = request.database?.toUpperCase() === 'SNOWFLAKE' && sessionSchema === schema && VIEWS.some((v) => v.schema === schema && words.has(v.name));
-      if (named || viaSession) throw schemaNotAuthorized(`SNOWFLAKE.${schema}`);
+  /**
+   * The tables DuckDB's binder resolves for the statement (views expanded to their storage tables), or none when it
+   * cannot bind it: then compiling the statement fails too, with the error Snowflake would give.
+   */
+  private tablesRead(connection: DuckDBConnection, sql: string): readonly string[] | undefined {
+    try {
+      return connection.getTableNames(sql, true);
+    } catch {
+      return undefined;
     }
   }
 
@@ -211,16 +237,20 @@ class Engine implements EmulatorEngine {
       const cutoff = new Date(now.getTime() - this.latency.latencySeconds(latencyKey(view)) * 1000);
       statements.push(`SET VARIABLE ${cutoffVariable(view)} = ${timestampLiteral(cutoff)}`);
     }
-    const database = request.database?.toUpperCase();
-    const schema = request.schema?.toUpperCase();
-    if (database === 'SNOWFLAKE' && schema && VIEWS.some((v) => v.schema === schema)) statements.push(`SET search_path = 'SNOWFLAKE.${schema},memory.main'`);
+    // The session's database and schema resolve partly qualified names: with database SNOWFLAKE, ACCOUNT_USAGE.USERS
+    // means SNOWFLAKE.ACCOUNT_USAGE.USERS, and with schema ACCOUNT_USAGE too, USERS does.
+    const database = request.database === undefined ? undefined : identifierName(request.database);
+    const schema = request.schema === undefined ? undefined : identifierName(request.schema);
+    if (database === 'SNOWFLAKE') {
+      const inSchema = schema !== undefined && VIEWS.some((v) => v.schema === schema) ? schema : 'main';
+      statements.push(`SET search_path = 'SNOWFLAKE.${inSchema},memory.main'`);
+    }
     await connection.run(statements.join('; '));
   }
 
   private async query(request: ExecuteRequest, entry: StatementLogEntry, startVirtual: Date, startWall: number): Promise<StatementResult> {
     const translation = translateQuery(request.statement, this.translateContext(request, startVirtual));
     const bound = bindValues(translation.paramKeys, request.bindings);
-    this.checkPrivileges(request);
     const table = `SNOWFLAKE.${RESULTS_SCHEMA}.R_${++this.resultCounter}`;
     const connection = await this.instance.connect();
     let created = false;
@@ -229,16 +259,26 @@ class Engine implements EmulatorEngine {
     request.signal.addEventListener('abort', onAbort, { once: true });
     try {
       await this.sessionSetup(connection, request, startVirtual);
-      // Compile first (missing objects and columns fail before any warehouse is involved, as in Snowflake).
-      const prepared = await connection.prepare(`CREATE TABLE ${table} AS SELECT row_number() OVER () AS __RN, * FROM (${translation.sql}) AS __Q`);
       // getTableNames cannot parse placeholders ($1): probe a copy of the translation with NULL in their place.
       const probeSql =
         translation.paramKeys.length === 0
           ? translation.sql
           : translateQuery(request.statement, { ...this.translateContext(request, startVirtual), placeholdersAsNull: true }).sql;
-      const needsWarehouse = connection.getTableNames(probeSql, true).length > 0;
+      // Privileges, then compile (missing objects and columns), all before any warehouse is involved, as in Snowflake.
+      const session = { database: request.database === undefined ? null : identifierName(request.database), schema: request.schema === undefined ? null : identifierName(request.schema) };
+      const checkReads = (names: readonly string[]): void => this.access.checkReads(this.roleOf(request), viewsRead(names, STORE_SCHEMA, session));
+      let tables = this.tablesRead(connection, probeSql);
+      checkReads(tables ?? []);
+      const prepared = await connection.prepare(`CREATE TABLE ${table} AS SELECT row_number() OVER () AS __RN, * FROM (${translation.sql}) AS __Q`);
+      if (tables === undefined) {
+        // The statement compiled although the probe did not bind: ask again, and let a failure surface.
+        const names = connection.getTableNames(probeSql, true);
+        checkReads(names);
+        tables = names;
+      }
+      const needsWarehouse = tables.length > 0;
       if (needsWarehouse) {
-        warehouse = this.warehouses.resolve(request.warehouse);
+        warehouse = this.currentWarehouse(request);
         if (!warehouse) throw noActiveWarehouse();
         entry.usedWarehouse = true;
         entry.warehouse = warehouse;
@@ -284,48 +324,81 @@ class Engine implements EmulatorEngine {
     entry.endTime = end.toISOString();
   }
 
-  /** SHOW SHARES: real time (no latency), latest version of each share, dropped shares left out. */
-  private async showShares(like: string | null): Promise<StatementResult> {
-    const now = timestampLiteral(this.clock.now());
-    const sharesView = VIEWS.find((v) => v.schema === 'ACCOUNT_USAGE' && v.name === 'SHARES')!;
-    const connection = await this.instance.connect();
-    try {
-      const reader = await connection.runAndReadAll(
-        `SELECT CREATED_ON, NAME, DATABASE_NAME, TARGET_ACCOUNTS, OWNER, COMMENT, LISTING_GLOBAL_NAME, SECURE_OBJECTS_ONLY, DELETED_ON FROM ${qualifiedStoreTable(sharesView)} ` +
-          `WHERE COALESCE(MODIFIED_ON, CREATED_ON) IS NULL OR COALESCE(MODIFIED_ON, CREATED_ON) <= ${now} ` +
-          `QUALIFY row_number() OVER (PARTITION BY NAME ORDER BY COALESCE(MODIFIED_ON, CREATED_ON) DESC NULLS LAST) = 1 ORDER BY NAME`,
-      );
-      const organization = (this.options.account?.organization ?? 'EMULATOR_ORG').toUpperCase();
-      const account = (this.options.account?.name ?? 'EMULATOR').toUpperCase();
-      const nowMicros = BigInt(this.clock.now().getTime()) * 1000n;
-      const pattern = like === null ? null : likeToRegExp(like);
-      const rows: (string | null)[][] = [];
-      for (const row of reader.getRowObjectsJS()) {
-        const deleted = row.DELETED_ON instanceof Date ? BigInt(row.DELETED_ON.getTime()) * 1000n : null;
-        if (deleted !== null && deleted <= nowMicros) continue;
-        const name = typeof row.NAME === 'string' ? row.NAME : '';
-        if (pattern && !pattern.test(name)) continue;
-        const created = row.CREATED_ON instanceof Date ? encodeEpochMicros(BigInt(row.CREATED_ON.getTime()) * 1000n) : null;
-        const text = (v: unknown): string => (typeof v === 'string' ? v : '');
-        rows.push([
-          created,
-          'OUTBOUND',
-          `${organization}.${account}`,
-          name,
-          text(row.DATABASE_NAME),
-          text(row.TARGET_ACCOUNTS),
-          text(row.OWNER),
-          text(row.COMMENT),
-          text(row.LISTING_GLOBAL_NAME),
-          row.SECURE_OBJECTS_ONLY === false ? 'false' : 'true',
-        ]);
+  /**
+   * SHOW SHARES: real time (no latency), latest version of each outbound share, dropped shares left out, and only the
+   * shares the role may see (privileges.ts); inbound shares come from `inboundShares`. Columns: the SHOW SHARES page
+   * (https://docs.snowflake.com/en/sql-reference/sql/show-shares) and INFORMATION_SCHEMA.SHARES, its real-time twin
+   * (https://docs.snowflake.com/en/sql-reference/info-schema/shares). `to` shows at most three accounts.
+   */
+  private async showShares(like: string | null, role: string): Promise<StatementResult> {
+    const visibility = this.access.shareVisibility(role);
+    const pattern = like === null ? null : likeToRegExp(like);
+    const organization = (this.options.account?.organization ?? 'EMULATOR_ORG').toUpperCase();
+    const account = (this.options.account?.name ?? 'EMULATOR').toUpperCase();
+    const nowMicros = BigInt(this.clock.now().getTime()) * 1000n;
+    const micros = (value: unknown): bigint | null => (value instanceof Date ? BigInt(value.getTime()) * 1000n : null);
+    const text = (value: unknown): string => (typeof value === 'string' ? value : '');
+    const rows: { kind: 'INBOUND' | 'OUTBOUND'; name: string; row: (string | null)[] }[] = [];
+    if (visibility.inbound) {
+      for (const share of this.options.inboundShares ?? []) {
+        const created = share.createdOn === undefined ? null : micros(new Date(share.createdOn));
+        if (created !== null && created > nowMicros) continue;
+        rows.push({
+          kind: 'INBOUND',
+          name: share.name,
+          row: [created === null ? null : encodeEpochMicros(created), 'INBOUND', share.ownerAccount, share.name, share.databaseName ?? '', '', '', share.comment ?? '', share.listingGlobalName ?? '', ''],
+        });
       }
-      const rowType = [timestampLtzField('created_on'), ...['kind', 'owner_account', 'name', 'database_name', 'to', 'owner', 'comment', 'listing_global_name', 'secure_objects_only'].map(textField)];
-      return new InlineResult(rowType, rows);
-    } finally {
-      connection.closeSync();
     }
+    if (visibility.allOutbound || visibility.owners.size > 0) {
+      const sharesView = VIEWS.find((v) => v.schema === 'ACCOUNT_USAGE' && v.name === 'SHARES')!;
+      const now = timestampLiteral(this.clock.now());
+      const connection = await this.instance.connect();
+      try {
+        const reader = await connection.runAndReadAll(
+          `SELECT CREATED_ON, NAME, DATABASE_NAME, TARGET_ACCOUNTS, OWNER, COMMENT, LISTING_GLOBAL_NAME, SECURE_OBJECTS_ONLY, DELETED_ON FROM ${qualifiedStoreTable(sharesView)} ` +
+            `WHERE COALESCE(MODIFIED_ON, CREATED_ON) IS NULL OR COALESCE(MODIFIED_ON, CREATED_ON) <= ${now} ` +
+            `QUALIFY row_number() OVER (PARTITION BY NAME ORDER BY COALESCE(MODIFIED_ON, CREATED_ON) DESC NULLS LAST) = 1 ORDER BY NAME`,
+        );
+        for (const row of reader.getRowObjectsJS()) {
+          const deleted = micros(row.DELETED_ON);
+          if (deleted !== null && deleted <= nowMicros) continue;
+          if (!visibility.allOutbound && !visibility.owners.has(identifierName(text(row.OWNER)))) continue;
+          const created = micros(row.CREATED_ON);
+          rows.push({
+            kind: 'OUTBOUND',
+            name: text(row.NAME),
+            row: [
+              created === null ? null : encodeEpochMicros(created),
+              'OUTBOUND',
+              `${organization}.${account}`,
+              text(row.NAME),
+              text(row.DATABASE_NAME),
+              firstAccounts(text(row.TARGET_ACCOUNTS), 3),
+              text(row.OWNER),
+              text(row.COMMENT),
+              text(row.LISTING_GLOBAL_NAME),
+              row.SECURE_OBJECTS_ONLY === false ? 'false' : 'true',
+            ],
+          });
+        }
+      } finally {
+        connection.closeSync();
+      }
+    }
+    const listed = rows
+      .filter((entry) => pattern === null || pattern.test(entry.name))
+      .sort((a, b) => (a.kind === b.kind ? (a.name < b.name ? -1 : a.name > b.name ? 1 : 0) : a.kind === 'INBOUND' ? -1 : 1))
+      .map((entry) => entry.row);
+    const rowType = [timestampLtzField('created_on'), ...['kind', 'owner_account', 'name', 'database_name', 'to', 'owner', 'comment', 'listing_global_name', 'secure_objects_only'].map(textField)];
+    return new InlineResult(rowType, listed);
   }
+}
+
+/** The first `limit` accounts of a comma-separated list, as SHOW SHARES shows `to` (all of them when there are fewer). */
+function firstAccounts(list: string, limit: number): string {
+  const accounts = list.split(',').map((account) => account.trim()).filter((account) => account !== '');
+  return accounts.length <= limit ? list : accounts.slice(0, limit).join(', ');
 }
 
 export async function createEmulatorEngine(options: EngineOptions = {}): Promise<EmulatorEngine> {

@@ -1,5 +1,5 @@
 // The Snowflake errors the engine reports, and the mapping from DuckDB's exceptions to them. Codes, SQL states and
-// message shapes follow real answers (shared/docs/reference/snowflake-sql-api-and-auth.md section 1.10).
+// message shapes follow real answers (the recordings in test/fixtures/snowflake-recordings/).
 
 import { SnowflakeStatementError } from './types.ts';
 
@@ -20,11 +20,31 @@ export function objectDoesNotExist(name: string): SnowflakeStatementError {
   });
 }
 
-export function schemaNotAuthorized(schema: string): SnowflakeStatementError {
+/**
+ * A schema the role cannot use (recording snowflake-079, which goes on with the hint naming the role). Snowflake
+ * answers the same for a schema that does not exist.
+ */
+export function schemaNotAuthorized(schema: string, role: string): SnowflakeStatementError {
   return new SnowflakeStatementError({
     code: '002003',
     sqlState: '02000',
-    message: `SQL compilation error:\nSchema '${schema}' does not exist or not authorized.`,
+    message:
+      `SQL compilation error:\nSchema '${schema}' does not exist or not authorized. ` +
+      `Your primary role ${role} or one of your secondary roles must have USAGE or any other privilege granted on SCHEMA ${schema}.`,
+  });
+}
+
+/**
+ * A view the role may not read in a schema it can use: the answer for an object that does not exist (recording
+ * snowflake-063, hint included), since "does not exist or not authorized" must not tell the two apart.
+ */
+export function objectNotAuthorized(name: string, role: string): SnowflakeStatementError {
+  return new SnowflakeStatementError({
+    code: '002003',
+    sqlState: '42S02',
+    message:
+      `SQL compilation error:\nObject '${name}' does not exist or not authorized. ` +
+      `Your primary role ${role} or one of your secondary roles must have at least one privilege granted on TABLE ${name}.`,
   });
 }
 

@@ -124,6 +124,11 @@ export class WarehouseModel {
     }
   }
 
+  /** The canonical (upper-case) names of the configured warehouses. */
+  names(): string[] {
+    return [...this.warehouses.keys()];
+  }
+
   /** The canonical (upper-case) name of a configured warehouse, or undefined. */
   resolve(name: string | undefined | null): string | undefined {
     if (!name) return undefined;

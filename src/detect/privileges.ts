@@ -1,8 +1,11 @@
 // Which grant lets the exporter's role read each view a detection names, so the README and the landing page can tell
 // an operator exactly what to grant for the detections they want, and no more. The least-privilege setup grants
-// SNOWFLAKE database roles (each covers a fixed list of ACCOUNT_USAGE views); views outside those lists need
-// IMPORTED PRIVILEGES on the SNOWFLAKE database, and a detection whose view is not granted reports itself unavailable
-// (snowflake_risk_detection_unavailable) instead of failing the cycle.
+// SNOWFLAKE database roles, each holding SELECT on a fixed, documented list of ACCOUNT_USAGE views:
+// https://docs.snowflake.com/en/sql-reference/snowflake-db-roles ("Database role required to access ACCOUNT_USAGE
+// views"). Every ACCOUNT_USAGE view the exporter reads is in one of those lists; a view in none of them would need
+// IMPORTED PRIVILEGES on the SNOWFLAKE database. A detection whose view is not granted reports itself unavailable
+// (snowflake_risk_detection_unavailable) instead of failing the cycle. The emulator models the same table
+// (emulator/engine/privileges.ts); test/unit/detect/view-access.test.ts keeps the two in agreement.
 import type { Detection } from './types.ts';
 
 export const IMPORTED_PRIVILEGES = 'IMPORTED PRIVILEGES on SNOWFLAKE';
@@ -18,13 +21,14 @@ export interface ViewAccess {
 export const VIEW_ACCESS: Readonly<Record<string, ViewAccess>> = {
   USERS: { grant: 'SNOWFLAKE.SECURITY_VIEWER' },
   LOGIN_HISTORY: { grant: 'SNOWFLAKE.SECURITY_VIEWER' },
+  SESSIONS: { grant: 'SNOWFLAKE.SECURITY_VIEWER' },
   GRANTS_TO_USERS: { grant: 'SNOWFLAKE.SECURITY_VIEWER' },
   GRANTS_TO_ROLES: { grant: 'SNOWFLAKE.SECURITY_VIEWER' },
+  SHARES: { grant: 'SNOWFLAKE.SECURITY_VIEWER' },
+  GRANTS_TO_SHARES: { grant: 'SNOWFLAKE.SECURITY_VIEWER' },
   QUERY_HISTORY: { grant: 'SNOWFLAKE.GOVERNANCE_VIEWER' },
+  ACCESS_HISTORY: { grant: 'SNOWFLAKE.GOVERNANCE_VIEWER' },
   DATA_TRANSFER_HISTORY: { grant: 'SNOWFLAKE.USAGE_VIEWER' },
-  SESSIONS: { grant: IMPORTED_PRIVILEGES, note: 'not in any SNOWFLAKE database role list' },
-  SHARES: { grant: IMPORTED_PRIVILEGES, note: 'not in any SNOWFLAKE database role list' },
-  GRANTS_TO_SHARES: { grant: IMPORTED_PRIVILEGES, note: 'not in any SNOWFLAKE database role list' },
   'SNOWFLAKE.TRUST_CENTER.FINDINGS': { grant: 'SNOWFLAKE.TRUST_CENTER_VIEWER', note: 'an application role' },
   'SHOW PARAMETERS IN ACCOUNT': { grant: 'none', note: "metadata command; any role sees the account's parameters" },
 };

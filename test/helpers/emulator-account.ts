@@ -30,7 +30,10 @@ export interface KeyPairEmulatorOptions {
   readonly start?: Date;
   /** Per-view latency overrides in seconds (e.g. `{ QUERY_HISTORY: 0 }`); omitted views keep the documented latency. */
   readonly latency?: Record<string, number>;
-  /** Extra engine options (rolesWithoutAccountUsage, account identity...). clock and latency are set from above. */
+  /**
+   * Extra engine options (grants, account identity...). clock and latency are set from above. Without `grants` every
+   * role reads everything (the engine's open default).
+   */
   readonly engineOptions?: Omit<EngineOptions, 'clock' | 'latency'>;
   /** Extra emulator options (faults, partitionRows...). */
   readonly emulatorOptions?: Omit<StartEmulatorOptions, 'engine' | 'engineOptions' | 'users' | 'account'>;

@@ -9,7 +9,10 @@
 // reason: protocol-layer deviations in `accepted` (required to occur, so the list stays true) and engine gaps in
 // `engineGaps` (allowed; the engine is built separately and may close them).
 //
-// Status when written: all 28 replayed recordings match apart from the listed deviations. Protocol layer: the
+// 079 (a schema the role cannot read) replays against a third emulator whose role holds only its warehouse, as
+// dbimp's role held no SNOWFLAKE grant.
+//
+// Status when written: all 29 replayed recordings match apart from the listed deviations. Protocol layer: the
 // uncompressedSize of 018/077 (the wrapper bytes, see emulator/server/README.md), the growth of 055's later
 // partitions, and 058's Content-Encoding (the recorder's client had removed it).
 import assert from 'node:assert/strict';
@@ -58,7 +61,8 @@ const COMPUTED = (prefix: string, names: string[]): string[] =>
 interface Case {
   id: string;
   name: string;
-  engine: 'real' | 'stand-in';
+  /** 'restricted': the real engine where the role holds its warehouse and no SNOWFLAKE grant (as dbimp's role). */
+  engine: 'real' | 'stand-in' | 'restricted';
   /** Replacement statement (why: see the constants above). */
   statement?: string;
   transformRecorded?: (body: Record<string, unknown>) => Record<string, unknown>;
@@ -210,6 +214,7 @@ const CASES: Case[] = [
     engineGaps: ['$.resultSetMetaData.rowType[0].nullable', '$.resultSetMetaData.rowType[0].byteLength', '$.resultSetMetaData.rowType[0].length'],
   },
   { id: '078', name: 'wrong JWT', engine: 'real', bytes: true },
+  { id: '079', name: 'a schema the role cannot read', engine: 'restricted', bytes: true },
   { id: '081', name: 'role not granted', engine: 'real', bytes: true },
   // A database that does not exist leaves the session without one; SELECT 1 needs none and succeeds.
   {
@@ -258,6 +263,7 @@ const ROW_TYPE_BLOCK = /"rowType" : \[[\s\S]*?\} \]/;
 describe('conformance with the recorded Snowflake answers', () => {
   let real: RunningEmulator;
   let standIn: RunningEmulator<DmlStandIn>;
+  let restricted: RunningEmulator;
   let keys: KeyPair;
   const handles = new Map<string, string>();
   const summary: string[] = [];
@@ -277,18 +283,24 @@ describe('conformance with the recorded Snowflake answers', () => {
       Array.from({ length: 20_000 }, (_, i) => ({ QUERY_ID: randomUUID(), ROWS_PRODUCED: i, START_TIME: end, END_TIME: end, QUERY_TEXT: 'x' })),
     );
     standIn = await startEmulator<DmlStandIn>({ engine: new DmlStandIn(), account: ACCOUNT, users });
+    restricted = await startEmulator({
+      account: ACCOUNT,
+      users,
+      engineOptions: { warehouses: { DBMETA_WH: { size: 'X-Small', autoSuspendSeconds: 60 } }, grants: { [ROLE]: ['USAGE ON WAREHOUSE DBMETA_WH'] } },
+    });
   });
 
   after(async () => {
     await real.close();
     await standIn.close();
+    await restricted.close();
     console.log(`conformance summary:\n${summary.join('\n')}`);
   });
 
   for (const testCase of CASES) {
     test(`REC#${testCase.id} ${testCase.name}`, async () => {
       const recording = loadRecording(testCase.id);
-      const emulator: { url: URL } = testCase.engine === 'real' ? real : standIn;
+      const emulator: { url: URL } = testCase.engine === 'real' ? real : testCase.engine === 'restricted' ? restricted : standIn;
       if (testCase.waitForHandleOf !== undefined) {
         const previous = loadRecording(testCase.waitForHandleOf);
         const recordedHandle = (JSON.parse(previous.response.body) as { statementHandle: string }).statementHandle;

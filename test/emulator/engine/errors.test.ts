@@ -9,7 +9,8 @@ import { request, rows, testEngine } from './helpers.ts';
 
 let engine: EmulatorEngine;
 before(async () => {
-  engine = await testEngine({ rolesWithoutAccountUsage: ['PUBLIC'] });
+  // MONITOR (the helpers' role) reads every SNOWFLAKE schema; PUBLIC none.
+  engine = await testEngine({ grants: { MONITOR: ['IMPORTED PRIVILEGES ON DATABASE SNOWFLAKE', 'USAGE ON WAREHOUSE COMPUTE_WH'] } });
   await engine.insertRows('USERS', [{ USER_ID: 1, NAME: 'ALICE', CREATED_ON: '2025-01-01T00:00:00Z' }]);
 });
 after(async () => {
@@ -75,12 +76,16 @@ test('BEGIN, COMMIT and ROLLBACK alone are 391911 / 0A000', async () => {
   await expectError('ROLLBACK;', '391911', '0A000', /TRANSACTION_ROLLBACK/);
 });
 
-test('a role without ACCOUNT_USAGE access gets 002003 / 02000 naming the schema', async () => {
-  const message = /^SQL compilation error:\nSchema 'SNOWFLAKE\.ACCOUNT_USAGE' does not exist or not authorized\.$/;
-  await expectError('SELECT COUNT(*) FROM SNOWFLAKE.ACCOUNT_USAGE.USERS', '002003', '02000', message, { role: 'PUBLIC' });
-  await expectError('SELECT COUNT(*) FROM users', '002003', '02000', message, { role: 'public', database: 'SNOWFLAKE', schema: 'ACCOUNT_USAGE' });
-  await expectError('SELECT COUNT(*) FROM SNOWFLAKE.TRUST_CENTER.FINDINGS', '002003', '02000', /Schema 'SNOWFLAKE\.TRUST_CENTER'/, { role: 'PUBLIC' });
-  assert.deepEqual(await rows(engine, 'SELECT COUNT(*) FROM users', { database: 'SNOWFLAKE', schema: 'ACCOUNT_USAGE' }), [['1']], 'other roles read it, also through the session schema');
+test('a role without ACCOUNT_USAGE access gets 002003 / 02000 naming the schema (recording 079)', async () => {
+  const message = (role: string, schema: string): RegExp =>
+    new RegExp(
+      `^SQL compilation error:\\nSchema 'SNOWFLAKE\\.${schema}' does not exist or not authorized\\. ` +
+        `Your primary role ${role} or one of your secondary roles must have USAGE or any other privilege granted on SCHEMA SNOWFLAKE\\.${schema}\\.$`,
+    );
+  await expectError('SELECT COUNT(*) FROM SNOWFLAKE.ACCOUNT_USAGE.USERS', '002003', '02000', message('PUBLIC', 'ACCOUNT_USAGE'), { role: 'PUBLIC' });
+  await expectError('SELECT COUNT(*) FROM users', '002003', '02000', message('PUBLIC', 'ACCOUNT_USAGE'), { role: 'public', database: 'SNOWFLAKE', schema: 'ACCOUNT_USAGE' });
+  await expectError('SELECT COUNT(*) FROM SNOWFLAKE.TRUST_CENTER.FINDINGS', '002003', '02000', message('PUBLIC', 'TRUST_CENTER'), { role: 'PUBLIC' });
+  assert.deepEqual(await rows(engine, 'SELECT COUNT(*) FROM users', { database: 'SNOWFLAKE', schema: 'ACCOUNT_USAGE' }), [['1']], 'a granted role reads it, also through the session schema');
 });
 
 test('a statement cancelled while waiting is 000604 / 57014', async () => {

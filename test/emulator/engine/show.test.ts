@@ -1,11 +1,12 @@
-// SHOW SHARES (real time, from the SHARES rows) and SHOW PARAMETERS IN ACCOUNT (settable with setParameter).
+// SHOW SHARES (real time, from the SHARES rows, only what the role may see) and SHOW PARAMETERS IN ACCOUNT (settable
+// with setParameter).
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createEmulatorEngine, createVirtualClock } from '../../../emulator/engine/index.ts';
 import { T0, run, rows, testEngine } from './helpers.ts';
 
-test('SHOW SHARES lists live outbound shares at once (no ACCOUNT_USAGE latency), latest version, dropped ones left out', async () => {
+test('SHOW SHARES lists live outbound shares at once (no ACCOUNT_USAGE latency), latest version, dropped ones left out (default grants: every role sees every share)', async () => {
   const clock = createVirtualClock(T0);
   const engine = await createEmulatorEngine({ clock, threads: 1, account: { organization: 'ACME', name: 'PROD' } });
   try {
@@ -53,6 +54,51 @@ test('SHOW PARAMETERS IN ACCOUNT has the security parameters with defaults; setP
     ]);
     assert.deepEqual((await rows(engine, "SHOW PARAMETERS LIKE 'network_policy'")).map((r) => [r[1], r[3]]), [['CORP_ONLY', 'ACCOUNT']]);
     assert.throws(() => engine.setParameter('NO_SUCH_PARAMETER', 'x'), RangeError);
+  } finally {
+    await engine.close();
+  }
+});
+
+test('SHOW SHARES lists only what the role may see: all for ACCOUNTADMIN and MANAGE GRANTS, owned ones with IMPORT SHARE, nothing otherwise', async () => {
+  // https://docs.snowflake.com/en/sql-reference/sql/show-shares (usage notes)
+  const engine = await createEmulatorEngine({
+    clock: createVirtualClock(T0),
+    threads: 1,
+    account: { organization: 'ACME', name: 'PROD' },
+    grants: {
+      SHARING_ADMIN: ['IMPORT SHARE ON ACCOUNT'],
+      OWNER_WITHOUT_IMPORT_SHARE: [],
+      // Inherits SHARING_ADMIN's ownership and its IMPORT SHARE.
+      SHARING_LEAD: ['ROLE SHARING_ADMIN'],
+      RISK_EXPORTER: ['SNOWFLAKE.SECURITY_VIEWER', 'USAGE ON WAREHOUSE COMPUTE_WH'],
+    },
+    inboundShares: [{ name: 'SAMPLE_DATA', ownerAccount: 'SFC_SAMPLES.SAMPLE_DATA', databaseName: 'SNOWFLAKE_SAMPLE_DATA', createdOn: '2025-01-01T00:00:00Z', comment: 'samples' }],
+  });
+  try {
+    const day = '2026-10-01T00:00:00Z';
+    await engine.insertRows('SHARES', [
+      { NAME: 'PARTNER_FEED', CREATED_ON: day, MODIFIED_ON: day, OWNER: 'SHARING_ADMIN', DATABASE_NAME: 'SALES', TARGET_ACCOUNTS: 'ACME.P1, ACME.P2, ACME.P3, ACME.P4, ACME.P5', SECURE_OBJECTS_ONLY: true },
+      { NAME: 'ADMIN_FEED', CREATED_ON: day, MODIFIED_ON: day, OWNER: 'ACCOUNTADMIN', DATABASE_NAME: 'HR', TARGET_ACCOUNTS: 'ACME.P1', SECURE_OBJECTS_ONLY: false },
+      { NAME: 'OTHER_FEED', CREATED_ON: day, MODIFIED_ON: day, OWNER: 'OWNER_WITHOUT_IMPORT_SHARE', DATABASE_NAME: 'HR', TARGET_ACCOUNTS: '' },
+    ]);
+    const shown = async (role: string): Promise<string[]> => (await run(engine, 'SHOW SHARES', { role, warehouse: undefined })).rows.map((row) => `${row[1]} ${row[3]}`);
+
+    const all = ['INBOUND SAMPLE_DATA', 'OUTBOUND ADMIN_FEED', 'OUTBOUND OTHER_FEED', 'OUTBOUND PARTNER_FEED'];
+    assert.deepEqual(await shown('ACCOUNTADMIN'), all);
+    assert.deepEqual(await shown('SECURITYADMIN'), all, 'MANAGE GRANTS (SECURITYADMIN by default) sees every object');
+    assert.deepEqual(await shown('SHARING_ADMIN'), ['INBOUND SAMPLE_DATA', 'OUTBOUND PARTNER_FEED']);
+    assert.deepEqual(await shown('SHARING_LEAD'), ['INBOUND SAMPLE_DATA', 'OUTBOUND PARTNER_FEED'], 'ownership and IMPORT SHARE are inherited');
+    assert.deepEqual(await shown('OWNER_WITHOUT_IMPORT_SHARE'), [], 'owning a share is not enough without IMPORT SHARE');
+    assert.deepEqual(await shown('RISK_EXPORTER'), [], 'the least-privilege role: an empty answer, not an error');
+    assert.deepEqual(await shown('PUBLIC'), []);
+
+    const answer = await run(engine, "SHOW SHARES LIKE '%feed'", { role: 'ACCOUNTADMIN', warehouse: undefined });
+    assert.deepEqual(answer.names, ['created_on', 'kind', 'owner_account', 'name', 'database_name', 'to', 'owner', 'comment', 'listing_global_name', 'secure_objects_only']);
+    const partner = answer.rows.find((row) => row[3] === 'PARTNER_FEED');
+    // `to` shows at most three accounts (SHOW SHARES, Output); ACCOUNT_USAGE.SHARES keeps the whole list.
+    assert.deepEqual(partner?.slice(1), ['OUTBOUND', 'ACME.PROD', 'PARTNER_FEED', 'SALES', 'ACME.P1, ACME.P2, ACME.P3', 'SHARING_ADMIN', '', '', 'true']);
+    const inbound = (await run(engine, "SHOW SHARES LIKE 'sample%'", { role: 'ACCOUNTADMIN', warehouse: undefined })).rows;
+    assert.deepEqual(inbound, [[`${Date.parse('2025-01-01T00:00:00Z') / 1000}.000000000`, 'INBOUND', 'SFC_SAMPLES.SAMPLE_DATA', 'SAMPLE_DATA', 'SNOWFLAKE_SAMPLE_DATA', '', '', 'samples', '', '']]);
   } finally {
     await engine.close();
   }

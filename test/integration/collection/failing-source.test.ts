@@ -2,12 +2,12 @@
 // - every statement on LOGIN_HISTORY answers an error (emulator fault rule on the statement text: HTTP 408, the
 //   statement timed out on Snowflake's side): login_history fails with kind 'timeout', every other source still
 //   delivers and succeeds, and the metrics say which source failed and how;
-// - the role lacks IMPORTED PRIVILEGES on SNOWFLAKE (ACCOUNT_USAGE unreadable, 002003): the view-based sources are
+// - the role holds no SNOWFLAKE grant (ACCOUNT_USAGE unreadable, 002003): the view-based sources are
 //   reported unavailable (not failed), and the SHOW-based posture sources still succeed.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { EMULATED_ROLE, keyPairEmulatorFor } from '../../helpers/emulator-account.ts';
+import { EMULATED_ROLE, EMULATED_WAREHOUSE, keyPairEmulatorFor } from '../../helpers/emulator-account.ts';
 import {
   exporterConfigFor,
   exporterFor,
@@ -75,7 +75,7 @@ describe('a failing source', () => {
   });
 
   it('without ACCOUNT_USAGE: the view sources are unavailable, the SHOW-based ones still succeed', async (t) => {
-    const e = await keyPairEmulatorFor(t, { start: T0, engineOptions: { rolesWithoutAccountUsage: [EMULATED_ROLE] } });
+    const e = await keyPairEmulatorFor(t, { start: T0, engineOptions: { grants: { [EMULATED_ROLE]: [`USAGE ON WAREHOUSE ${EMULATED_WAREHOUSE}`] } } });
     const name = e.account.name;
     const sink = new RecordingExporterSink();
     const exporter = await exporterFor(t, exporterConfigFor(e.account, join(tempDirFor(t), 'state.db')), [sink]);

@@ -17,14 +17,16 @@ import {
   UsersPostureSource,
 } from '../../../src/collect/sources/index.ts';
 import type { Source } from '../../../src/collect/source.ts';
-import { EMULATED_ROLE, keyPairEmulatorFor } from '../../helpers/emulator-account.ts';
+import { EMULATED_ROLE, EMULATED_WAREHOUSE, keyPairEmulatorFor } from '../../helpers/emulator-account.ts';
 import { InMemoryCollectionState, RecordingSourceContext } from '../../helpers/emulator-source-context.ts';
 
 const START = new Date('2026-11-20T12:00:00Z');
+/** The exporter's role holds its warehouse and no SNOWFLAKE grant: no ACCOUNT_USAGE, no TRUST_CENTER. */
+const WAREHOUSE_ONLY = { grants: { [EMULATED_ROLE]: [`USAGE ON WAREHOUSE ${EMULATED_WAREHOUSE}`] } };
 
 describe('unavailable views', () => {
-  it('every ACCOUNT_USAGE / TRUST_CENTER source fails with SourceUnavailableError when the role lacks IMPORTED PRIVILEGES', async (t) => {
-    const e = await keyPairEmulatorFor(t, { start: START, engineOptions: { rolesWithoutAccountUsage: [EMULATED_ROLE] } });
+  it('every ACCOUNT_USAGE / TRUST_CENTER source fails with SourceUnavailableError when the role holds no SNOWFLAKE grant', async (t) => {
+    const e = await keyPairEmulatorFor(t, { start: START, engineOptions: WAREHOUSE_ONLY });
     const sources: Source[] = [
       new QueryHistorySource(),
       new LoginHistorySource(),
@@ -51,7 +53,7 @@ describe('unavailable views', () => {
   });
 
   it('SHOW commands keep working without ACCOUNT_USAGE', async (t) => {
-    const e = await keyPairEmulatorFor(t, { start: START, engineOptions: { rolesWithoutAccountUsage: [EMULATED_ROLE] } });
+    const e = await keyPairEmulatorFor(t, { start: START, engineOptions: WAREHOUSE_ONLY });
     const state = new InMemoryCollectionState();
     const context = new RecordingSourceContext({ account: e.account, client: e.client, snowflakeNow: e.now(), state });
     await new ParametersPostureSource().run(context);
@@ -61,21 +63,17 @@ describe('unavailable views', () => {
   });
 
   it('the shares stream falls back to query text when only the SHARES views are missing', async (t) => {
-    const e = await keyPairEmulatorFor(t, { start: START });
+    // GOVERNANCE_VIEWER reads QUERY_HISTORY; SHARES and GRANTS_TO_SHARES are SECURITY_VIEWER's, so they answer 002003.
+    const e = await keyPairEmulatorFor(t, {
+      start: START,
+      engineOptions: { grants: { [EMULATED_ROLE]: ['DATABASE ROLE SNOWFLAKE.GOVERNANCE_VIEWER', `USAGE ON WAREHOUSE ${EMULATED_WAREHOUSE}`] } },
+    });
     const state = new InMemoryCollectionState();
     await e.engine.insertRows('QUERY_HISTORY', [
       { QUERY_ID: 'q1', QUERY_TEXT: 'CREATE SHARE S1', EXECUTION_STATUS: 'SUCCESS', QUERY_TAG: '', START_TIME: '2026-11-20T09:00:00Z', END_TIME: '2026-11-20T09:00:01Z', USER_NAME: 'A' },
     ]);
     const source = new SharesSource();
     const context = new RecordingSourceContext({ account: e.account, client: e.client, snowflakeNow: e.now(), state });
-    const original = context.client.execute.bind(context.client);
-    // Test double on the client boundary only: the emulator cannot drop a single view, so these two statements are
-    // answered with the 422 002003 error a real account without the views returns; everything else is real.
-    const { SnowflakeQueryError } = await import('../../../src/snowflake/sqlapi/index.ts');
-    context.client.execute = (sql, options) =>
-      /ACCOUNT_USAGE\.(SHARES|GRANTS_TO_SHARES)\b/.test(sql)
-        ? Promise.reject(new SnowflakeQueryError("SQL compilation error:\nObject 'SNOWFLAKE.ACCOUNT_USAGE.SHARES' does not exist or not authorized.", { httpStatus: 422, snowflakeCode: '002003', sqlState: '02000' }))
-        : original(sql, options);
     const result = await source.run(context);
     assert.equal(result.delivered, 1);
     assert.equal(state.eventsOf('share')[0]?.origin, 'QUERY_HISTORY');

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { BUILT_IN_DETECTIONS } from '../../../src/detect/catalog/index.ts';
 import { detectionAnchor, renderDetectionTable } from '../../../src/detect/docs/catalog-table.ts';
-import { grantsFor, IMPORTED_PRIVILEGES, VIEW_ACCESS } from '../../../src/detect/privileges.ts';
+import { grantsFor, VIEW_ACCESS } from '../../../src/detect/privileges.ts';
 
 const ids = [...new Set(BUILT_IN_DETECTIONS.map((detection) => detection.id))];
 
@@ -20,12 +20,12 @@ test('docs/detections.md has a section headed by each built-in detection id', as
 test('every view a built-in detection names has a grant', () => {
   for (const detection of BUILT_IN_DETECTIONS) assert.doesNotThrow(() => grantsFor(detection), detection.id);
   // GRANTS_TO_SHARES is read by the shares source only (and by share detections given origins: [GRANTS_TO_SHARES]).
-  assert.equal(VIEW_ACCESS.GRANTS_TO_SHARES?.grant, IMPORTED_PRIVILEGES);
+  assert.equal(VIEW_ACCESS.GRANTS_TO_SHARES?.grant, 'SNOWFLAKE.SECURITY_VIEWER');
 });
 
-test('grantsFor names the least privilege: database roles, IMPORTED PRIVILEGES only for views outside them', () => {
-  assert.deepEqual(grantsFor({ id: 'x', views: ['USERS', 'LOGIN_HISTORY'] }), ['SNOWFLAKE.SECURITY_VIEWER']);
-  assert.deepEqual(grantsFor({ id: 'x', views: ['QUERY_HISTORY', 'SESSIONS'] }), [IMPORTED_PRIVILEGES, 'SNOWFLAKE.GOVERNANCE_VIEWER']);
+test('grantsFor names the least privilege: the database roles whose lists hold the views', () => {
+  assert.deepEqual(grantsFor({ id: 'x', views: ['USERS', 'LOGIN_HISTORY', 'SESSIONS'] }), ['SNOWFLAKE.SECURITY_VIEWER']);
+  assert.deepEqual(grantsFor({ id: 'x', views: ['QUERY_HISTORY', 'SHARES'] }), ['SNOWFLAKE.GOVERNANCE_VIEWER', 'SNOWFLAKE.SECURITY_VIEWER']);
   assert.deepEqual(grantsFor({ id: 'x', views: ['SHOW PARAMETERS IN ACCOUNT'] }), []);
   assert.throws(() => grantsFor({ id: 'x.y', views: ['NOT_A_VIEW'] }), /detection x\.y names view NOT_A_VIEW/);
 });

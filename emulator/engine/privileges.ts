@@ -259,7 +259,7 @@ export class AccessControl {
       .sort((a, b) => (a.decision === b.decision ? 0 : a.decision === 'no-schema' ? -1 : 1));
     const first = refused[0];
     if (first === undefined) return;
-    const displayRole = identifierName(role);
+    const displayRole = role;
     if (first.decision === 'no-schema') throw schemaNotAuthorized(`SNOWFLAKE.${first.reference.schema}`, displayRole);
     throw objectNotAuthorized(`SNOWFLAKE.${first.reference.schema}.${first.reference.name ?? ''}`, displayRole);
   }
@@ -292,8 +292,13 @@ export class AccessControl {
     return readers.some((reader) => holdings.databaseRoles.has(reader)) ? 'granted' : 'no-object';
   }
 
+  /**
+   * `requested` is the session's role exactly as stored: the SQL API's `role` is a case-sensitive name, resolved by
+   * the protocol layer (emulator/server/sql-api.ts), so it is never folded again here (a role created as "risk" is
+   * not RISK).
+   */
   private holdings(requested: string): Holdings {
-    const start = identifierName(requested);
+    const start = requested;
     const cached = this.cache.get(start);
     if (cached !== undefined) return cached;
     const roles = new Set<string>();

@@ -83,7 +83,7 @@ test('a role without ACCOUNT_USAGE access gets 002003 / 02000 naming the schema 
         `Your primary role ${role} or one of your secondary roles must have USAGE or any other privilege granted on SCHEMA SNOWFLAKE\\.${schema}\\.$`,
     );
   await expectError('SELECT COUNT(*) FROM SNOWFLAKE.ACCOUNT_USAGE.USERS', '002003', '02000', message('PUBLIC', 'ACCOUNT_USAGE'), { role: 'PUBLIC' });
-  await expectError('SELECT COUNT(*) FROM users', '002003', '02000', message('PUBLIC', 'ACCOUNT_USAGE'), { role: 'public', database: 'SNOWFLAKE', schema: 'ACCOUNT_USAGE' });
+  await expectError('SELECT COUNT(*) FROM users', '002003', '02000', message('PUBLIC', 'ACCOUNT_USAGE'), { role: 'PUBLIC', database: 'SNOWFLAKE', schema: 'ACCOUNT_USAGE' });
   await expectError('SELECT COUNT(*) FROM SNOWFLAKE.TRUST_CENTER.FINDINGS', '002003', '02000', message('PUBLIC', 'TRUST_CENTER'), { role: 'PUBLIC' });
   assert.deepEqual(await rows(engine, 'SELECT COUNT(*) FROM users', { database: 'SNOWFLAKE', schema: 'ACCOUNT_USAGE' }), [['1']], 'a granted role reads it, also through the session schema');
 });

@@ -26,7 +26,7 @@ export const SOURCES = {
   outbound_shares: { view: 'SHOW SHARES', latencySeconds: 0, defaultIntervalSeconds: 1 * HOUR },
   data_transfer: { view: 'DATA_TRANSFER_HISTORY', latencySeconds: 2 * HOUR, defaultIntervalSeconds: 1 * HOUR },
   parameters: { view: 'SHOW PARAMETERS IN ACCOUNT', latencySeconds: 0, defaultIntervalSeconds: 1 * HOUR },
-  trust_center: { view: 'TRUST_CENTER.FINDINGS', latencySeconds: 0, defaultIntervalSeconds: 6 * HOUR },
+  trust_center: { view: 'TRUST_CENTER_FINDINGS', latencySeconds: 1 * HOUR, defaultIntervalSeconds: 6 * HOUR },
 } as const satisfies Record<string, SourceDefinition>;
 
 export type SourceId = keyof typeof SOURCES;

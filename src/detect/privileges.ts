@@ -25,7 +25,7 @@ export const VIEW_ACCESS: Readonly<Record<string, ViewAccess>> = {
   SESSIONS: { grant: IMPORTED_PRIVILEGES, note: 'not in any SNOWFLAKE database role list' },
   SHARES: { grant: IMPORTED_PRIVILEGES, note: 'not in any SNOWFLAKE database role list' },
   GRANTS_TO_SHARES: { grant: IMPORTED_PRIVILEGES, note: 'not in any SNOWFLAKE database role list' },
-  'SNOWFLAKE.TRUST_CENTER.FINDINGS': { grant: 'SNOWFLAKE.TRUST_CENTER_VIEWER', note: 'an application role' },
+  TRUST_CENTER_FINDINGS: { grant: 'SNOWFLAKE.SECURITY_VIEWER' },
   'SHOW PARAMETERS IN ACCOUNT': { grant: 'none', note: "metadata command; any role sees the account's parameters" },
 };
 

@@ -1,7 +1,8 @@
-// The data sources the exporter reads, with the documented maximum latency of the view behind each
-// (shared/docs/reference/detection-sources.md section 6). Default intervals never poll faster than the data can
-// change, and every hourly source shares one warehouse wake-up (each wake-up bills at least 60 s: 24 a day keep an
-// X-Small account under half a credit). Configuration may override intervals per account.
+// The data sources the exporter reads, with the documented maximum latency of the view behind each (the usage notes
+// of each view's page, https://docs.snowflake.com/en/sql-reference/account-usage/<view>, also kept in
+// emulator/schema.ts). Default intervals never poll faster than the data can change, and every hourly source shares
+// one warehouse wake-up (each wake-up bills at least 60 s: 24 a day keep an X-Small account under half a credit).
+// Configuration may override intervals per account.
 export interface SourceDefinition {
   /** ACCOUNT_USAGE view (or command) the source reads. */
   readonly view: string;

@@ -1,5 +1,5 @@
-// The detection sketches of detection-sources.md sections 7 and 8, written in Snowflake syntax as the exporter will
-// send them, run against a small labelled data set: the rows that come back are the ones Snowflake would return.
+// Sketches of the detection catalog (SF-01 to SF-24), written in Snowflake syntax as the exporter will send them, run
+// against a small labelled data set: the rows that come back are the ones Snowflake would return.
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';

@@ -38,7 +38,7 @@ export const DEMO_PAT_SECRET = 'demo-programmatic-access-token';
 
 /**
  * The demo role's grants: the README's least-privilege setup (the three SNOWFLAKE database roles that cover every view
- * the exporter reads, the Trust Center viewer role, USAGE on the warehouse) and nothing else, so the embedded demo and
+ * the exporter reads, USAGE on the warehouse) and nothing else, so the embedded demo and
  * `npm run emulator` show that this setup is enough. Other roles (the demo user's SYSADMIN too) read no SNOWFLAKE view.
  */
 export const DEMO_GRANTS: GrantsConfig = {
@@ -46,7 +46,6 @@ export const DEMO_GRANTS: GrantsConfig = {
     'DATABASE ROLE SNOWFLAKE.SECURITY_VIEWER',
     'DATABASE ROLE SNOWFLAKE.GOVERNANCE_VIEWER',
     'DATABASE ROLE SNOWFLAKE.USAGE_VIEWER',
-    'APPLICATION ROLE SNOWFLAKE.TRUST_CENTER_VIEWER',
     `USAGE ON WAREHOUSE ${DEMO_WAREHOUSE}`,
   ],
 };

@@ -71,11 +71,11 @@ export const POSTURE_GROUPS: readonly AlertGroup[] = [
         expr: 'max by (account, package, scanner, severity) (snowflake_risk_trust_center_findings{severity=~"critical|high"}) > 0',
         for: '0m',
         forReason:
-          'The gauge is the latest Trust Center scanner run itself, which changes only when the scanner runs again; reading it twice would confirm nothing.',
+          'The gauge counts the findings Trust Center holds open, which change only when a scan or a person updates them; reading it twice would confirm nothing.',
         severity: 'warning',
-        summary: 'Snowflake Trust Center reports entities at risk.',
+        summary: 'Snowflake Trust Center has open findings.',
         description:
-          'Account {{ $labels.account }}: Trust Center scanner {{ $labels.scanner }} ({{ $labels.package }}, {{ $labels.severity }}) reports {{ $value }} entities at risk.',
+          'Account {{ $labels.account }}: Trust Center scanner {{ $labels.scanner }} ({{ $labels.package }}, {{ $labels.severity }}) has {{ $value }} open findings.',
       }),
       postureRule({
         alert: 'SnowflakeRiskShareConsumersIncreased',

@@ -242,7 +242,7 @@ export function buildOverview(): Dashboard {
     .withPanel(
       table({
         title: 'Trust Center findings',
-        description: 'Entities at risk reported by the latest run of each Snowflake Trust Center scanner, by package, scanner and severity.',
+        description: 'Snowflake Trust Center findings open now (ACCOUNT_USAGE.TRUST_CENTER_FINDINGS), by package, scanner and severity.',
         unit: 'none',
         steps: [['green', null], ['orange', 1]],
         sortBy: 'Value',

@@ -20,7 +20,7 @@ export class EmulatorInputError extends Error {
 
 const CHUNK_ROWS = 2048;
 
-/** 'QUERY_HISTORY', 'ACCOUNT_USAGE.QUERY_HISTORY', 'SNOWFLAKE.TRUST_CENTER.FINDINGS', 'FINDINGS' (case-insensitive). */
+/** 'QUERY_HISTORY', 'ACCOUNT_USAGE.QUERY_HISTORY', 'SNOWFLAKE.ACCOUNT_USAGE.QUERY_HISTORY' (case-insensitive). */
 export function resolveView(name: string): ViewDefinition {
   const parts = name.toUpperCase().split('.');
   const viewName = parts[parts.length - 1];

@@ -5,7 +5,7 @@ import { VIEWS } from '../schema.ts';
 import type { ViewDefinition } from '../schema.ts';
 
 export interface LatencyModel {
-  /** `view` is the view name for ACCOUNT_USAGE ('QUERY_HISTORY') or `SCHEMA.VIEW` otherwise ('TRUST_CENTER.FINDINGS'). */
+  /** `view` is the view name for ACCOUNT_USAGE ('QUERY_HISTORY') or `SCHEMA.VIEW` for a view of another schema. */
   latencySeconds(view: string): number;
 }
 

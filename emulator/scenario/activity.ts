@@ -456,7 +456,6 @@ export function* sessionQueries(ctx: ActivityContext, plan: DayPlan, s: SessionP
       bytesWrittenToResult: status === 'SUCCESS' ? bytesOut : 0,
       rowsWrittenToResult: status === 'SUCCESS' ? rows : 0,
       rowsInserted,
-      clientApplicationId: client.applicationId,
       clientGenerated,
       templateKey,
     });

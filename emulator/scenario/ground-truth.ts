@@ -44,23 +44,37 @@ export type DetectionId = (typeof GROUND_TRUTH_DETECTION_IDS)[number];
 
 /**
  * Where the evidence ids live: QUERY_HISTORY -> QUERY_ID, LOGIN_HISTORY -> EVENT_ID, SESSIONS -> SESSION_ID,
- * USERS -> NAME, SHARES -> NAME, TRUST_CENTER.FINDINGS -> EVENT_ID, DATA_TRANSFER_HISTORY -> START_TIME (ISO; the
- * view has no id column).
+ * USERS -> NAME, SHARES -> NAME, DATA_TRANSFER_HISTORY -> START_TIME (ISO; the view has no id column), and
+ * TRUST_CENTER_FINDINGS -> `<SCANNER_PACKAGE_ID>/<SCANNER_ID>@<CREATED_ON>` (the view has no finding id either:
+ * package, scanner and creation time name a finding; see evidenceIdOf).
  */
 export type EvidenceView = Extract<
   ScenarioView,
-  'QUERY_HISTORY' | 'LOGIN_HISTORY' | 'SESSIONS' | 'USERS' | 'SHARES' | 'TRUST_CENTER.FINDINGS' | 'DATA_TRANSFER_HISTORY'
+  'QUERY_HISTORY' | 'LOGIN_HISTORY' | 'SESSIONS' | 'USERS' | 'SHARES' | 'TRUST_CENTER_FINDINGS' | 'DATA_TRANSFER_HISTORY'
 >;
 
-export const EVIDENCE_ID_COLUMN: Readonly<Record<EvidenceView, string>> = {
+/** The evidence id column of the views with one. */
+export const EVIDENCE_ID_COLUMN: Readonly<Record<Exclude<EvidenceView, 'TRUST_CENTER_FINDINGS'>, string>> = {
   QUERY_HISTORY: 'QUERY_ID',
   LOGIN_HISTORY: 'EVENT_ID',
   SESSIONS: 'SESSION_ID',
   USERS: 'NAME',
   SHARES: 'NAME',
-  'TRUST_CENTER.FINDINGS': 'EVENT_ID',
   DATA_TRANSFER_HISTORY: 'START_TIME',
 };
+
+/** The id of a Trust Center finding: package, scanner and CREATED_ON (ISO 8601, UTC, milliseconds). */
+export function trustCenterFindingId(packageId: string, scannerId: string, createdOn: Date): string {
+  return `${packageId}/${scannerId}@${createdOn.toISOString()}`;
+}
+
+/** The evidence id a row of an evidence view is known by. */
+export function evidenceIdOf(view: EvidenceView, row: Readonly<Record<string, unknown>>): string {
+  if (view === 'TRUST_CENTER_FINDINGS') {
+    return trustCenterFindingId(String(row.SCANNER_PACKAGE_ID), String(row.SCANNER_ID), new Date(String(row.CREATED_ON)));
+  }
+  return String(row[EVIDENCE_ID_COLUMN[view]]);
+}
 
 export interface GroundTruthIncident {
   /** Stable within a scenario: `<kind>-<n>`. */

@@ -6,6 +6,8 @@ export { ScenarioError, type ScenarioErrorCode } from './errors.ts';
 export {
   EVIDENCE_ID_COLUMN,
   GROUND_TRUTH_DETECTION_IDS,
+  evidenceIdOf,
+  trustCenterFindingId,
   writeGroundTruth,
   writeGroundTruthFile,
   type DetectionId,

@@ -109,7 +109,6 @@ export interface QueryFields {
   rowsUnloaded?: number;
   rowsInserted?: number;
   outbound?: { cloud: string; region: string; bytes: number } | null;
-  clientApplicationId: string;
   clientGenerated?: boolean;
   templateKey?: string;
 }
@@ -156,7 +155,6 @@ export function queryRow(f: QueryFields): Row {
     QUERY_PARAMETERIZED_HASH: textHash(f.templateKey ?? f.text),
     IS_CLIENT_GENERATED_STATEMENT: f.clientGenerated ?? false,
     AUTHN_EVENT_ID: f.authnEventId,
-    CLIENT_APPLICATION_ID: f.clientApplicationId,
   };
 }
 

@@ -219,7 +219,6 @@ export class ScriptBuilder {
         rowsUnloaded: options.rowsUnloaded ?? 0,
         rowsInserted: options.rowsInserted ?? 0,
         outbound: options.outbound ?? null,
-        clientApplicationId: CLIENTS[session.login.client].applicationId,
       }),
     );
     if (options.access && status === 'SUCCESS') this.add('ACCESS_HISTORY', accessRow(id, start, session.login.user, options.access));

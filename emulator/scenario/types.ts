@@ -4,8 +4,8 @@
 export type Row = Record<string, unknown>;
 
 /**
- * The views a scenario fills, named as the engine's insertRows() expects them: ACCOUNT_USAGE views by bare name,
- * the Trust Center view qualified by its schema.
+ * The views a scenario fills, named as the engine's insertRows() expects them: every one is an ACCOUNT_USAGE view,
+ * named bare.
  */
 export const SCENARIO_VIEWS = [
   'USERS',
@@ -19,7 +19,7 @@ export const SCENARIO_VIEWS = [
   'SHARES',
   'GRANTS_TO_SHARES',
   'DATA_TRANSFER_HISTORY',
-  'TRUST_CENTER.FINDINGS',
+  'TRUST_CENTER_FINDINGS',
 ] as const;
 
 export type ScenarioView = (typeof SCENARIO_VIEWS)[number];

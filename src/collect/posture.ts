@@ -46,12 +46,12 @@ export interface ParametersPosture {
 
 export interface TrustCenterPosture {
   readonly kind: 'trust_center';
-  /** Latest run per scanner: at-risk entity counts by package, scanner and severity. */
+  /** Trust Center findings open now (latest state OPEN), counted by package, scanner and severity. */
   readonly findings: readonly {
     readonly scannerPackage: string;
     readonly scanner: string;
     readonly severity: string;
-    readonly atRiskCount: number;
+    readonly openFindings: number;
   }[];
 }
 

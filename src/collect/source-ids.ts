@@ -1,7 +1,8 @@
-// The data sources the exporter reads, with the documented maximum latency of the view behind each
-// (shared/docs/reference/detection-sources.md section 6). Default intervals never poll faster than the data can
-// change, and every hourly source shares one warehouse wake-up (each wake-up bills at least 60 s: 24 a day keep an
-// X-Small account under half a credit). Configuration may override intervals per account.
+// The data sources the exporter reads, with the documented maximum latency of the view behind each (the usage notes
+// of each view's page, https://docs.snowflake.com/en/sql-reference/account-usage/<view>, also kept in
+// emulator/schema.ts). Default intervals never poll faster than the data can change, and every hourly source shares
+// one warehouse wake-up (each wake-up bills at least 60 s: 24 a day keep an X-Small account under half a credit).
+// Configuration may override intervals per account.
 export interface SourceDefinition {
   /** ACCOUNT_USAGE view (or command) the source reads. */
   readonly view: string;
@@ -26,7 +27,7 @@ export const SOURCES = {
   outbound_shares: { view: 'SHOW SHARES', latencySeconds: 0, defaultIntervalSeconds: 1 * HOUR },
   data_transfer: { view: 'DATA_TRANSFER_HISTORY', latencySeconds: 2 * HOUR, defaultIntervalSeconds: 1 * HOUR },
   parameters: { view: 'SHOW PARAMETERS IN ACCOUNT', latencySeconds: 0, defaultIntervalSeconds: 1 * HOUR },
-  trust_center: { view: 'TRUST_CENTER.FINDINGS', latencySeconds: 0, defaultIntervalSeconds: 6 * HOUR },
+  trust_center: { view: 'TRUST_CENTER_FINDINGS', latencySeconds: 1 * HOUR, defaultIntervalSeconds: 6 * HOUR },
 } as const satisfies Record<string, SourceDefinition>;
 
 export type SourceId = keyof typeof SOURCES;

@@ -29,7 +29,7 @@ export const VIEW_ACCESS: Readonly<Record<string, ViewAccess>> = {
   QUERY_HISTORY: { grant: 'SNOWFLAKE.GOVERNANCE_VIEWER' },
   ACCESS_HISTORY: { grant: 'SNOWFLAKE.GOVERNANCE_VIEWER' },
   DATA_TRANSFER_HISTORY: { grant: 'SNOWFLAKE.USAGE_VIEWER' },
-  'SNOWFLAKE.TRUST_CENTER.FINDINGS': { grant: 'SNOWFLAKE.TRUST_CENTER_VIEWER', note: 'an application role' },
+  TRUST_CENTER_FINDINGS: { grant: 'SNOWFLAKE.SECURITY_VIEWER' },
   'SHOW PARAMETERS IN ACCOUNT': { grant: 'none', note: "metadata command; any role sees the account's parameters" },
 };
 

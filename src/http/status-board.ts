@@ -86,7 +86,7 @@ export function summarisePosture(data: PostureData): PostureStatus['facts'] {
       ];
     case 'trust_center':
       return [
-        { name: 'at-risk entities', value: data.findings.reduce((total, finding) => total + finite(finding.atRiskCount), 0) },
+        { name: 'open findings', value: data.findings.reduce((total, finding) => total + finite(finding.openFindings), 0) },
       ];
     default:
       return [];

@@ -1,6 +1,8 @@
 // Context every account has, incidents or not (the quiet control account included): long-standing approved shares,
-// the daily disaster-recovery replication, a clean Trust Center scan, and the near-misses they make.
+// the daily disaster-recovery replication, a Trust Center violation a later scan resolved, and the near-misses they
+// make.
 import { APPROVED_CONSUMER_ACCOUNTS } from '../catalog.ts';
+import { trustCenterFindingId } from '../ground-truth.ts';
 import { Prng } from '../prng.ts';
 import type { ScriptBuilder } from '../script.ts';
 import type { Row } from '../types.ts';
@@ -10,29 +12,36 @@ import { grantToShareRow } from './sharing.ts';
 const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;
 
-export function findingRow(
-  prng: Prng,
-  at: Date,
-  finding: { packageId: string; packageName: string; scannerId: string; scannerName: string; description: string; severity: string; type: string; entities: { entity_id: string; entity_name: string; entity_object_type: string }[] },
-): Row {
-  const id = prng.hex(32);
-  return {
-    CREATED_ON: at.toISOString(),
-    UPDATED_ON: at.toISOString(),
-    EVENT_ID: `${id.slice(0, 8)}-${id.slice(8, 12)}-${id.slice(12, 16)}-${id.slice(16, 20)}-${id.slice(20, 32)}`,
+interface FindingSpec {
+  packageId: string;
+  scannerId: string;
+  severity: 'LOW' | 'MEDIUM' | 'HIGH' | 'CRITICAL';
+}
+
+/**
+ * The versions of one Trust Center finding, as ACCOUNT_USAGE.TRUST_CENTER_FINDINGS rows: created OPEN at the first
+ * update time, then one row per later update (a re-scan that still finds it, or the scan or person that resolves
+ * it). CREATED_ON stays the creation time; UPDATED_ON and STATE change. ID (the account) and PROVIDER_ID are left
+ * NULL: nothing reads them and the docs give no example value.
+ * https://docs.snowflake.com/en/sql-reference/account-usage/trust_center_findings
+ */
+export function findingRows(finding: FindingSpec, updates: readonly { at: Date; state: 'OPEN' | 'RESOLVED' | 'RESOLVED MANUALLY' }[]): Row[] {
+  const createdOn = updates[0]!.at.toISOString();
+  return updates.map((update) => ({
+    ID: null,
+    PROVIDER_ID: null,
     SCANNER_PACKAGE_ID: finding.packageId,
-    SCANNER_PACKAGE_NAME: finding.packageName,
     SCANNER_ID: finding.scannerId,
-    SCANNER_NAME: finding.scannerName,
-    SCANNER_SHORT_DESCRIPTION: finding.description,
     SEVERITY: finding.severity,
-    TOTAL_AT_RISK_COUNT: finding.entities.length,
-    AT_RISK_ENTITIES: finding.entities,
-    STATE: finding.entities.length > 0 ? 'OPEN' : 'RESOLVED',
-    SCANNER_TYPE: finding.type,
-    RECOMMENDATION: null,
-    IMPACT: null,
-  };
+    STATE: update.state,
+    CREATED_ON: createdOn,
+    UPDATED_ON: update.at.toISOString(),
+  }));
+}
+
+function addFinding(script: ScriptBuilder, finding: FindingSpec, updates: Parameters<typeof findingRows>[1]): string {
+  for (const row of findingRows(finding, updates)) script.add('TRUST_CENTER_FINDINGS', row);
+  return trustCenterFindingId(finding.packageId, finding.scannerId, updates[0]!.at);
 }
 
 export function buildBaseline(script: ScriptBuilder, seed: string): void {
@@ -85,19 +94,13 @@ export function buildBaseline(script: ScriptBuilder, seed: string): void {
     script.nearMiss({ detectionId: 'exfil.cross_region_egress', user: null, object: 'AWS/us-west-2', evidenceView: 'DATA_TRANSFER_HISTORY', evidenceIds: [lastStart], why_not: 'Daily REPLICATION to the DR region since the start of the window: an established destination, not a new one.' });
   }
 
-  // A clean monthly Security Essentials result.
-  const clean = findingRow(new Prng(seed, 'finding-clean'), new Date(end - 9 * DAY_MS), {
-    packageId: 'SECURITY_ESSENTIALS',
-    packageName: 'Security Essentials',
-    scannerId: 'SECURITY_ESSENTIALS_NETWORK_POLICY',
-    scannerName: 'Account-level network policy',
-    description: 'Ensure an account-level network policy is set',
-    severity: 'HIGH',
-    type: 'VULNERABILITY',
-    entities: [],
-  });
-  script.add('TRUST_CENTER.FINDINGS', clean);
-  script.nearMiss({ detectionId: 'posture.trust_center_findings', user: null, object: 'SECURITY_ESSENTIALS_NETWORK_POLICY', evidenceView: 'TRUST_CENTER.FINDINGS', evidenceIds: [String(clean.EVENT_ID)], why_not: 'Scanner ran and found nothing at risk (TOTAL_AT_RISK_COUNT = 0).' });
+  // A Security Essentials violation a scan found 9 days ago and the next scan, after the fix, resolved.
+  const networkPolicy = { packageId: 'SECURITY_ESSENTIALS', scannerId: 'SECURITY_ESSENTIALS_NETWORK_POLICY', severity: 'HIGH' } as const;
+  const resolvedId = addFinding(script, networkPolicy, [
+    { at: new Date(end - 9 * DAY_MS), state: 'OPEN' },
+    { at: new Date(end - 8 * DAY_MS), state: 'RESOLVED' },
+  ]);
+  script.nearMiss({ detectionId: 'posture.trust_center_findings', user: null, object: networkPolicy.scannerId, evidenceView: 'TRUST_CENTER_FINDINGS', evidenceIds: [resolvedId], why_not: 'Resolved by a later scan: its latest state is RESOLVED.' });
 }
 
 export const trustCenter: IncidentModule = {
@@ -105,52 +108,36 @@ export const trustCenter: IncidentModule = {
   cast: () => [],
   build(script, ctx) {
     const end = script.end.getTime();
-    const prng = new Prng(ctx.activity.seed, 'findings');
     const passwordOnly = [...ctx.activity.personas].filter(
       (p) => p.kind === 'person_password_only' && !p.disabled && p.createdOn.getTime() <= end - 20 * HOUR_MS,
     );
-    const entities = passwordOnly.map((p) => ({ entity_id: String(1000 + p.index), entity_name: p.name, entity_object_type: 'USER' }));
-    const mfa = {
-      packageId: 'CIS_BENCHMARKS',
-      packageName: 'CIS Benchmarks',
-      scannerId: 'CIS_1_4',
-      scannerName: 'Ensure multi-factor authentication (MFA) is turned on for all human users with password-based authentication',
-      description: 'MFA for human users with passwords',
-      severity: 'CRITICAL',
-      type: 'VULNERABILITY',
-    };
-    // An older run of the same scanner, superseded by the latest one.
-    const older = findingRow(prng, new Date(end - 8 * DAY_MS), { ...mfa, entities: entities.slice(0, Math.max(0, entities.length - 1)) });
-    script.add('TRUST_CENTER.FINDINGS', older);
-    script.nearMiss({ detectionId: 'posture.trust_center_findings', user: null, object: 'CIS_1_4', evidenceView: 'TRUST_CENTER.FINDINGS', evidenceIds: [String(older.EVENT_ID)], why_not: 'Superseded by a later run of the same scanner: only the latest run per scanner counts.' });
-    const latest = findingRow(prng, new Date(end - 20 * HOUR_MS), { ...mfa, entities });
-    script.add('TRUST_CENTER.FINDINGS', latest);
-    if (entities.length > 0) {
-      script.incident({ kind: 'trust_center', detectionId: 'posture.trust_center_findings', type: 'posture', user: null, object: 'CIS_1_4', time: new Date(end - 20 * HOUR_MS), evidenceView: 'TRUST_CENTER.FINDINGS', evidenceIds: [String(latest.EVENT_ID)], description: `CRITICAL CIS 1.4 finding: ${entities.length} human password users without MFA.`, attributes: { severity: 'CRITICAL', totalAtRiskCount: entities.length, package: 'CIS_BENCHMARKS' } });
+    // CIS 1.4 (MFA for human password users): open for a month, re-confirmed by every weekly scan, never resolved.
+    // The latest CREATED_ON of the scanner is not this finding's: the resolved CIS 1.4 finding below is newer.
+    if (passwordOnly.length > 0) {
+      const mfa = { packageId: 'CIS_BENCHMARKS', scannerId: 'CIS_1_4', severity: 'CRITICAL' } as const;
+      const created = new Date(end - 30 * DAY_MS);
+      const id = addFinding(script, mfa, [0, 7, 14, 21, 28].map((days) => ({ at: new Date(created.getTime() + days * DAY_MS), state: 'OPEN' as const })));
+      script.incident({ kind: 'trust_center', detectionId: 'posture.trust_center_findings', type: 'posture', user: null, object: mfa.scannerId, time: created, evidenceView: 'TRUST_CENTER_FINDINGS', evidenceIds: [id], description: `CRITICAL CIS 1.4 violation open for 30 days: ${passwordOnly.length} human password users without MFA.`, attributes: { severity: 'CRITICAL', package: mfa.packageId } });
+      // A second CIS 1.4 finding (the view does not say what tells two findings of one scanner apart), opened 5 days
+      // ago and resolved by the scan 2 days later.
+      const later = addFinding(script, mfa, [
+        { at: new Date(end - 5 * DAY_MS), state: 'OPEN' },
+        { at: new Date(end - 3 * DAY_MS), state: 'RESOLVED' },
+      ]);
+      script.nearMiss({ detectionId: 'posture.trust_center_findings', user: null, object: mfa.scannerId, evidenceView: 'TRUST_CENTER_FINDINGS', evidenceIds: [later], why_not: 'Resolved by a later scan: its latest state is RESOLVED, although it is the newest finding of its scanner.' });
     }
-    const parameter = findingRow(prng, new Date(end - 19 * HOUR_MS), {
-      packageId: 'THREAT_INTELLIGENCE',
-      packageName: 'Threat Intelligence',
-      scannerId: 'THREAT_INTELLIGENCE_SENSITIVE_PARAMETER_PROTECTION',
-      scannerName: 'Sensitive parameter protection',
-      description: 'Sensitive account parameters changed to a less secure value',
-      severity: 'HIGH',
-      type: 'DETECTION',
-      entities: [{ entity_id: 'PREVENT_UNLOAD_TO_INLINE_URL', entity_name: 'PREVENT_UNLOAD_TO_INLINE_URL', entity_object_type: 'PARAMETER' }],
-    });
-    script.add('TRUST_CENTER.FINDINGS', parameter);
-    script.incident({ kind: 'trust_center', detectionId: 'posture.trust_center_findings', type: 'posture', user: null, object: 'THREAT_INTELLIGENCE_SENSITIVE_PARAMETER_PROTECTION', time: new Date(end - 19 * HOUR_MS), evidenceView: 'TRUST_CENTER.FINDINGS', evidenceIds: [String(parameter.EVENT_ID)], description: 'HIGH Threat Intelligence detection: a sensitive parameter was weakened.', attributes: { severity: 'HIGH', totalAtRiskCount: 1, package: 'THREAT_INTELLIGENCE' } });
-    const dormant = findingRow(prng, new Date(end - 20 * HOUR_MS), {
-      packageId: 'CIS_BENCHMARKS',
-      packageName: 'CIS Benchmarks',
-      scannerId: 'CIS_1_8',
-      scannerName: 'Ensure that Snowflake users that have not logged in for 90 days are disabled',
-      description: 'Disable dormant users',
-      severity: 'MEDIUM',
-      type: 'VULNERABILITY',
-      entities: [],
-    });
-    script.add('TRUST_CENTER.FINDINGS', dormant);
-    script.nearMiss({ detectionId: 'posture.trust_center_findings', user: null, object: 'CIS_1_8', evidenceView: 'TRUST_CENTER.FINDINGS', evidenceIds: [String(dormant.EVENT_ID)], why_not: 'Scanner ran and found nothing at risk (TOTAL_AT_RISK_COUNT = 0).' });
+    // A Threat Intelligence detection (an event: it stays OPEN, detections have no lifecycle to manage).
+    const parameter = { packageId: 'THREAT_INTELLIGENCE', scannerId: 'THREAT_INTELLIGENCE_SENSITIVE_PARAMETER_PROTECTION', severity: 'HIGH' } as const;
+    const detected = new Date(end - 19 * HOUR_MS);
+    const parameterId = addFinding(script, parameter, [{ at: detected, state: 'OPEN' }]);
+    script.incident({ kind: 'trust_center', detectionId: 'posture.trust_center_findings', type: 'posture', user: null, object: parameter.scannerId, time: detected, evidenceView: 'TRUST_CENTER_FINDINGS', evidenceIds: [parameterId], description: 'HIGH Threat Intelligence detection: a sensitive parameter was weakened.', attributes: { severity: 'HIGH', package: parameter.packageId } });
+    // CIS 1.8 (dormant users): found 6 days ago, then resolved by an administrator who accepted the risk.
+    const dormant = { packageId: 'CIS_BENCHMARKS', scannerId: 'CIS_1_8', severity: 'MEDIUM' } as const;
+    const dormantId = addFinding(script, dormant, [
+      { at: new Date(end - 6 * DAY_MS), state: 'OPEN' },
+      { at: new Date(end - 4 * DAY_MS), state: 'OPEN' },
+      { at: new Date(end - 20 * HOUR_MS), state: 'RESOLVED MANUALLY' },
+    ]);
+    script.nearMiss({ detectionId: 'posture.trust_center_findings', user: null, object: dormant.scannerId, evidenceView: 'TRUST_CENTER_FINDINGS', evidenceIds: [dormantId], why_not: 'Resolved manually: its latest state is RESOLVED MANUALLY.' });
   },
 };

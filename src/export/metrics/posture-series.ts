@@ -70,7 +70,7 @@ export const POSTURE_GAUGES = {
   trust_center_findings: {
     kind: 'trust_center',
     labelNames: ['package', 'scanner', 'severity'],
-    help: 'At-risk entities reported by the latest Trust Center scanner run, by package, scanner and severity.',
+    help: 'Trust Center findings open now (latest state OPEN in ACCOUNT_USAGE.TRUST_CENTER_FINDINGS), by package, scanner and severity.',
   },
 } as const satisfies Record<string, { kind: PostureData['kind']; labelNames: readonly string[]; help: string }>;
 
@@ -205,7 +205,7 @@ function trustCenterRows(data: TrustCenterPosture, vocab: Vocabularies, limit: n
         scanner: finding.scanner,
         severity: vocab.trustCenterSeverity.label(finding.severity.trim().toLowerCase()),
       },
-      nonNegative(finding.atRiskCount),
+      nonNegative(finding.openFindings),
     );
   }
   const { rows, capped } = findings.top(limit);

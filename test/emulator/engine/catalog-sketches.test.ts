@@ -1,5 +1,5 @@
-// The detection sketches of detection-sources.md sections 7 and 8, written in Snowflake syntax as the exporter will
-// send them, run against a small labelled data set: the rows that come back are the ones Snowflake would return.
+// Sketches of the detection catalog (SF-01 to SF-24), written in Snowflake syntax as the exporter will send them, run
+// against a small labelled data set: the rows that come back are the ones Snowflake would return.
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -64,10 +64,15 @@ before(async () => {
     { SESSION_ID: 2, CREATED_ON: at('10:00'), USER_NAME: 'BOB', CLIENT_APPLICATION_ID: 'DBeaver_DBeaverUltimate 23.1', CLIENT_ENVIRONMENT: '{"APPLICATION":"DBeaver_DBeaverUltimate","OS":"Windows Server 2022"}' },
     { SESSION_ID: 3, CREATED_ON: at('10:00'), USER_NAME: 'CAROL', CLIENT_APPLICATION_ID: 'PythonConnector 3.0', CLIENT_ENVIRONMENT: '{"APPLICATION":"jupyter","OS":"Darwin"}' },
   ]);
-  await engine.insertRows('TRUST_CENTER.FINDINGS', [
-    { CREATED_ON: at('06:00'), EVENT_ID: 'f1', SCANNER_PACKAGE_ID: 'SECURITY_ESSENTIALS', SCANNER_ID: 'MFA_CHECK', SEVERITY: 'HIGH', TOTAL_AT_RISK_COUNT: 9, AT_RISK_ENTITIES: [{ name: 'A' }] },
-    { CREATED_ON: at('10:00'), EVENT_ID: 'f2', SCANNER_PACKAGE_ID: 'SECURITY_ESSENTIALS', SCANNER_ID: 'MFA_CHECK', SEVERITY: 'HIGH', TOTAL_AT_RISK_COUNT: 3, AT_RISK_ENTITIES: [{ name: 'A' }, { name: 'B' }, { name: 'C' }] },
-    { CREATED_ON: at('10:00'), EVENT_ID: 'f3', SCANNER_PACKAGE_ID: 'CIS_BENCHMARKS', SCANNER_ID: 'CIS_1_4', SEVERITY: 'MEDIUM', TOTAL_AT_RISK_COUNT: 2, AT_RISK_ENTITIES: [] },
+  const finding = (pkg: string, scanner: string, severity: string, created: string, updated: string, state: string): Record<string, unknown> => ({
+    SCANNER_PACKAGE_ID: pkg, SCANNER_ID: scanner, SEVERITY: severity, CREATED_ON: created, UPDATED_ON: updated, STATE: state,
+  });
+  await engine.insertRows('TRUST_CENTER_FINDINGS', [
+    finding('SECURITY_ESSENTIALS', 'MFA_CHECK', 'HIGH', at('06:00'), at('06:00'), 'OPEN'),
+    finding('SECURITY_ESSENTIALS', 'MFA_CHECK', 'HIGH', at('06:00'), at('10:00'), 'RESOLVED'),
+    finding('CIS_BENCHMARKS', 'CIS_1_4', 'MEDIUM', at('06:00', '2026-09-01'), at('06:00', '2026-09-01'), 'OPEN'),
+    finding('CIS_BENCHMARKS', 'CIS_1_4', 'MEDIUM', at('06:00', '2026-09-01'), at('10:00'), 'OPEN'),
+    finding('CIS_BENCHMARKS', 'CIS_1_5', 'LOW', at('08:00'), at('09:00'), 'RESOLVED MANUALLY'),
   ]);
   await engine.insertRows('ACCESS_HISTORY', [
     { QUERY_ID: 'q3', QUERY_START_TIME: at('11:10'), USER_NAME: 'BOB', OBJECT_MODIFIED_BY_DDL: { objectDomain: 'Share', objectName: 'SALES_SHARE', operationType: 'ALTER', properties: { accountsToAdd: { value: ['ORG.PARTNER1'] } } } },
@@ -199,9 +204,10 @@ test('SF-19 dormant account login with LAG', async () => {
   assert.deepEqual(await rows(engine, sql), [['DAVE', '130']]);
 });
 
-test('SF-24 Trust Center findings, latest run per scanner (QUALIFY) with ARRAY_SIZE', async () => {
-  const sql = `SELECT scanner_package_id, scanner_id, severity, SUM(total_at_risk_count) AS at_risk, MAX(ARRAY_SIZE(at_risk_entities)) AS entities FROM (
-      SELECT * FROM SNOWFLAKE.TRUST_CENTER.FINDINGS QUALIFY DENSE_RANK() OVER (PARTITION BY scanner_id ORDER BY created_on DESC) = 1)
-    GROUP BY 1, 2, 3 ORDER BY scanner_id`;
-  assert.deepEqual(await rows(engine, sql), [['CIS_BENCHMARKS', 'CIS_1_4', 'MEDIUM', '2', '0'], ['SECURITY_ESSENTIALS', 'MFA_CHECK', 'HIGH', '3', '3']]);
+test('SF-24 Trust Center findings open now: the latest version of each finding (QUALIFY ROW_NUMBER) in state OPEN', async () => {
+  const sql = `SELECT scanner_package_id, scanner_id, severity, COUNT(*) AS open_findings FROM (
+      SELECT * FROM SNOWFLAKE.ACCOUNT_USAGE.TRUST_CENTER_FINDINGS
+      QUALIFY ROW_NUMBER() OVER (PARTITION BY scanner_package_id, scanner_id, created_on ORDER BY updated_on DESC) = 1)
+    WHERE state = 'OPEN' GROUP BY 1, 2, 3 ORDER BY scanner_id`;
+  assert.deepEqual(await rows(engine, sql), [['CIS_BENCHMARKS', 'CIS_1_4', 'MEDIUM', '1']]);
 });

@@ -84,7 +84,7 @@ test('a role without ACCOUNT_USAGE access gets 002003 / 02000 naming the schema 
     );
   await expectError('SELECT COUNT(*) FROM SNOWFLAKE.ACCOUNT_USAGE.USERS', '002003', '02000', message('PUBLIC', 'ACCOUNT_USAGE'), { role: 'PUBLIC' });
   await expectError('SELECT COUNT(*) FROM users', '002003', '02000', message('PUBLIC', 'ACCOUNT_USAGE'), { role: 'PUBLIC', database: 'SNOWFLAKE', schema: 'ACCOUNT_USAGE' });
-  await expectError('SELECT COUNT(*) FROM SNOWFLAKE.TRUST_CENTER.FINDINGS', '002003', '02000', message('PUBLIC', 'TRUST_CENTER'), { role: 'PUBLIC' });
+  await expectError('SELECT COUNT(*) FROM SNOWFLAKE.ACCOUNT_USAGE.TRUST_CENTER_FINDINGS', '002003', '02000', message('PUBLIC', 'ACCOUNT_USAGE'), { role: 'PUBLIC' });
   assert.deepEqual(await rows(engine, 'SELECT COUNT(*) FROM users', { database: 'SNOWFLAKE', schema: 'ACCOUNT_USAGE' }), [['1']], 'a granted role reads it, also through the session schema');
 });
 

@@ -23,17 +23,19 @@ test('QUERY_HISTORY rows appear 45 minutes after END_TIME by default', async () 
   }
 });
 
-test('each view has its own latency: LOGIN_HISTORY 2 h, ACCESS_HISTORY 3 h, FINDINGS immediate', async () => {
+test('each view has its own latency: TRUST_CENTER_FINDINGS 1 h (by UPDATED_ON), LOGIN_HISTORY 2 h, ACCESS_HISTORY 3 h', async () => {
   const clock = createVirtualClock(T0);
   const engine = await createEmulatorEngine({ clock, threads: 1 });
   try {
     await engine.insertRows('LOGIN_HISTORY', [{ EVENT_ID: 1, EVENT_TIMESTAMP: T0 }]);
     await engine.insertRows('ACCESS_HISTORY', [{ QUERY_ID: 'a', QUERY_START_TIME: T0 }]);
-    await engine.insertRows('TRUST_CENTER.FINDINGS', [{ EVENT_ID: 'f', CREATED_ON: T0 }]);
+    await engine.insertRows('TRUST_CENTER_FINDINGS', [{ SCANNER_ID: 'S', CREATED_ON: new Date(T0.getTime() - 30 * 86_400_000), UPDATED_ON: T0 }]);
     const sql = `SELECT (SELECT COUNT(*) FROM SNOWFLAKE.ACCOUNT_USAGE.LOGIN_HISTORY), (SELECT COUNT(*) FROM SNOWFLAKE.ACCOUNT_USAGE.ACCESS_HISTORY),
-      (SELECT COUNT(*) FROM SNOWFLAKE.TRUST_CENTER.FINDINGS)`;
+      (SELECT COUNT(*) FROM SNOWFLAKE.ACCOUNT_USAGE.TRUST_CENTER_FINDINGS)`;
+    assert.deepEqual(await rows(engine, sql), [['0', '0', '0']]);
+    clock.advance(60 * MINUTE);
     assert.deepEqual(await rows(engine, sql), [['0', '0', '1']]);
-    clock.advance(120 * MINUTE);
+    clock.advance(60 * MINUTE);
     assert.deepEqual(await rows(engine, sql), [['1', '0', '1']]);
     clock.advance(60 * MINUTE);
     assert.deepEqual(await rows(engine, sql), [['1', '1', '1']]);
@@ -44,14 +46,14 @@ test('each view has its own latency: LOGIN_HISTORY 2 h, ACCESS_HISTORY 3 h, FIND
 
 test('latency 0 shows rows at once; overrides take view names or SCHEMA.VIEW', async () => {
   const clock = createVirtualClock(T0);
-  const engine = await createEmulatorEngine({ clock, threads: 1, latency: defaultLatencyModel({ QUERY_HISTORY: 0, 'TRUST_CENTER.FINDINGS': 600 }) });
+  const engine = await createEmulatorEngine({ clock, threads: 1, latency: defaultLatencyModel({ QUERY_HISTORY: 0, 'ACCOUNT_USAGE.TRUST_CENTER_FINDINGS': 600 }) });
   try {
     await engine.insertRows('QUERY_HISTORY', [{ QUERY_ID: 'q1', END_TIME: T0 }]);
-    await engine.insertRows('TRUST_CENTER.FINDINGS', [{ EVENT_ID: 'f', CREATED_ON: T0 }]);
+    await engine.insertRows('ACCOUNT_USAGE.TRUST_CENTER_FINDINGS', [{ SCANNER_ID: 'S', CREATED_ON: T0, UPDATED_ON: T0 }]);
     assert.deepEqual(await rows(engine, 'SELECT query_id FROM SNOWFLAKE.ACCOUNT_USAGE.QUERY_HISTORY'), [['q1']]);
-    assert.deepEqual(await rows(engine, 'SELECT COUNT(*) FROM SNOWFLAKE.TRUST_CENTER.FINDINGS'), [['0']]);
+    assert.deepEqual(await rows(engine, 'SELECT COUNT(*) FROM SNOWFLAKE.ACCOUNT_USAGE.TRUST_CENTER_FINDINGS'), [['0']]);
     clock.advance(10 * MINUTE);
-    assert.deepEqual(await rows(engine, 'SELECT COUNT(*) FROM SNOWFLAKE.TRUST_CENTER.FINDINGS'), [['1']]);
+    assert.deepEqual(await rows(engine, 'SELECT COUNT(*) FROM SNOWFLAKE.ACCOUNT_USAGE.TRUST_CENTER_FINDINGS'), [['1']]);
   } finally {
     await engine.close();
   }

@@ -82,7 +82,6 @@ async function readsExactly(role: string, readable: readonly string[]): Promise<
 describe('SNOWFLAKE database roles read their documented ACCOUNT_USAGE views and nothing else', () => {
   test('SECURITY_VIEWER', async () => {
     await readsExactly('SEC', DOCUMENTED.SECURITY_VIEWER!);
-    await refused('SELECT COUNT(*) FROM SNOWFLAKE.TRUST_CENTER.FINDINGS', { role: 'SEC' }, '02000', schemaError('SEC', 'TRUST_CENTER'));
   });
 
   test('GOVERNANCE_VIEWER', async () => {
@@ -97,15 +96,15 @@ describe('SNOWFLAKE database roles read their documented ACCOUNT_USAGE views and
     await readsExactly('OBJ', DOCUMENTED.OBJECT_VIEWER!);
   });
 
-  test('IMPORTED PRIVILEGES reads every view, the Trust Center schema included; a role without it reads none', async () => {
+  test('IMPORTED PRIVILEGES reads every view; a role without it reads none', async () => {
     await readsExactly('IMPORTED', ACCOUNT_USAGE);
-    await reads('SELECT COUNT(*) FROM SNOWFLAKE.TRUST_CENTER.FINDINGS', { role: 'IMPORTED' });
     for (const view of ACCOUNT_USAGE) await refused(`SELECT COUNT(*) FROM SNOWFLAKE.ACCOUNT_USAGE.${view}`, { role: 'NOTHING' }, '02000', schemaError('NOTHING', 'ACCOUNT_USAGE'));
   });
 
-  test('the Trust Center application role reads SNOWFLAKE.TRUST_CENTER only', async () => {
-    await reads('SELECT COUNT(*) FROM SNOWFLAKE.TRUST_CENTER.FINDINGS', { role: 'TC' });
+  test('the Trust Center application role reads no ACCOUNT_USAGE view: TRUST_CENTER_FINDINGS is on SECURITY_VIEWER\'s list', async () => {
+    await refused('SELECT COUNT(*) FROM SNOWFLAKE.ACCOUNT_USAGE.TRUST_CENTER_FINDINGS', { role: 'TC' }, '02000', schemaError('TC', 'ACCOUNT_USAGE'));
     await refused('SELECT COUNT(*) FROM SNOWFLAKE.ACCOUNT_USAGE.USERS', { role: 'TC' }, '02000', schemaError('TC', 'ACCOUNT_USAGE'));
+    await reads('SELECT COUNT(*) FROM SNOWFLAKE.ACCOUNT_USAGE.TRUST_CENTER_FINDINGS', { role: 'SEC' });
   });
 
   test('a role with no SNOWFLAKE grant gets the schema error, also for a view that does not exist', async () => {
@@ -128,7 +127,7 @@ describe('roles inherit the grants of the roles granted to them', () => {
 
   test('ACCOUNTADMIN holds everything; SYSADMIN, below it, holds no SNOWFLAKE grant', async () => {
     await readsExactly('ACCOUNTADMIN', ACCOUNT_USAGE);
-    await reads('SELECT COUNT(*) FROM SNOWFLAKE.TRUST_CENTER.FINDINGS', { role: 'ACCOUNTADMIN', warehouse: 'OTHER_WH' });
+    await reads('SELECT COUNT(*) FROM SNOWFLAKE.ACCOUNT_USAGE.TRUST_CENTER_FINDINGS', { role: 'ACCOUNTADMIN', warehouse: 'OTHER_WH' });
     await refused('SELECT COUNT(*) FROM SNOWFLAKE.ACCOUNT_USAGE.USERS', { role: 'SYSADMIN' }, '02000', schemaError('SYSADMIN', 'ACCOUNT_USAGE'));
   });
 });

@@ -181,7 +181,7 @@ describe('result column names follow Snowflake', () => {
 
   test('a star keeps the view column names', async () => {
     const answer = await run(engine, `SELECT *, 1 AS one FROM SNOWFLAKE.ACCOUNT_USAGE.ROLES`);
-    assert.deepEqual(answer.names, ['ROLE_ID', 'CREATED_ON', 'DELETED_ON', 'NAME', 'COMMENT', 'OWNER', 'ROLE_TYPE', 'ROLE_DATABASE_NAME', 'ROLE_INSTANCE_ID', 'OWNER_ROLE_TYPE', 'ONE']);
+    assert.deepEqual(answer.names, ['ROLE_ID', 'CREATED_ON', 'DELETED_ON', 'NAME', 'COMMENT', 'OWNER', 'ROLE_TYPE', 'ROLE_DATABASE_NAME', 'ROLE_INSTANCE_ID', 'OWNER_ROLE_TYPE', 'IS_FROM_ORGANIZATION_USER_GROUP', 'ONE']);
   });
 
   test('names of the recorded statements (REC#030, REC#034)', async () => {

@@ -72,7 +72,7 @@ test('the fixture directory replays into the real engine with the clock set and 
     assert.deepEqual(report.files.map((f) => [f.fileName, f.view, f.rows]), [
       ['LOGIN_HISTORY.jsonl', 'LOGIN_HISTORY', 2],
       ['QUERY_HISTORY.jsonl', 'QUERY_HISTORY', 3],
-      ['TRUST_CENTER.FINDINGS.jsonl', 'TRUST_CENTER.FINDINGS', 1],
+      ['TRUST_CENTER_FINDINGS.jsonl', 'TRUST_CENTER_FINDINGS', 2],
     ]);
     assert.deepEqual(report.parameters, { PREVENT_UNLOAD_TO_INLINE_URL: 'false', NETWORK_POLICY: 'CORP_ALLOWLIST' });
     assert.equal(engine.clock.now().toISOString(), now.toISOString());
@@ -81,7 +81,7 @@ test('the fixture directory replays into the real engine with the clock set and 
     assert.deepEqual(await sql(engine, 'SELECT COUNT(*) FROM SNOWFLAKE.ACCOUNT_USAGE.QUERY_HISTORY'), [['3']]);
     assert.deepEqual(await sql(engine, "SELECT ROWS_UNLOADED FROM SNOWFLAKE.ACCOUNT_USAGE.QUERY_HISTORY WHERE QUERY_TYPE = 'UNLOAD'"), [['1250000']]);
     assert.deepEqual(await sql(engine, "SELECT TO_VARCHAR(EVENT_TIMESTAMP) FROM SNOWFLAKE.ACCOUNT_USAGE.LOGIN_HISTORY WHERE IS_SUCCESS = 'YES'").then((r) => r.length), 1);
-    assert.deepEqual(await sql(engine, "SELECT AT_RISK_ENTITIES[0]:entity_name::STRING FROM SNOWFLAKE.TRUST_CENTER.FINDINGS"), [['ALICE']]);
+    assert.deepEqual(await sql(engine, 'SELECT SCANNER_ID, STATE, COUNT(*) FROM SNOWFLAKE.ACCOUNT_USAGE.TRUST_CENTER_FINDINGS GROUP BY 1, 2'), [['CIS_1_4', 'OPEN', '2']]);
     const params = await sql(engine, "SHOW PARAMETERS LIKE 'PREVENT_UNLOAD_TO_INLINE_URL' IN ACCOUNT");
     assert.equal(params[0]?.[1], 'false');
   } finally {
@@ -153,11 +153,11 @@ test('two files for the same view fail', async () => {
   await rejects(dir, 'IMPORT_DUPLICATE_VIEW', /both hold view QUERY_HISTORY/);
 });
 
-test('FINDINGS.jsonl is accepted as the Trust Center view', async () => {
-  const dir = await dirWith({ 'findings.jsonl': '{"EVENT_ID": "e1", "SEVERITY": "HIGH", "CREATED_ON": "2026-11-20T00:00:00Z"}\n' });
-  const sink = recordingSink();
-  const report = await importJsonlDirectory(sink, dir);
-  assert.deepEqual(report.files.map((f) => f.view), ['TRUST_CENTER.FINDINGS']);
+test('Trust Center findings go in the documented ACCOUNT_USAGE view; the undocumented TRUST_CENTER.FINDINGS is no view', async () => {
+  const finding = '{"SCANNER_ID": "CIS_1_4", "SEVERITY": "HIGH", "STATE": "OPEN", "CREATED_ON": "2026-11-20T00:00:00Z", "UPDATED_ON": "2026-11-20T00:00:00Z"}\n';
+  const report = await importJsonlDirectory(recordingSink(), await dirWith({ 'trust_center_findings.jsonl': finding }));
+  assert.deepEqual(report.files.map((f) => f.view), ['TRUST_CENTER_FINDINGS']);
+  await rejects(await dirWith({ 'TRUST_CENTER.FINDINGS.jsonl': finding }), 'IMPORT_UNKNOWN_VIEW_FILE', /^TRUST_CENTER\.FINDINGS\.jsonl: no view is named after this file/);
 });
 
 test('timestamps need ISO 8601 with an offset and a real calendar date', async () => {

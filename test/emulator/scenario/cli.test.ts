@@ -118,7 +118,7 @@ test('starts a generated scenario, serves HTTP with the demo credentials, writes
 test('replays a JSON Lines directory with --import and stops on SIGINT', async () => {
   const fixture = join(ROOT, 'test/fixtures/import/replay');
   const result = await serve(['--port', '0', '--import', fixture, '--now', '2026-11-20T16:00:00Z', '--no-latency'], async (url, output) => {
-    assert.match(output(), /replayed 6 rows/);
+    assert.match(output(), /replayed 7 rows/);
     const response = await request(`${url}/_emulator/report`);
     assert.equal(response.statusCode, 200);
     await response.body.dump();

@@ -2,7 +2,7 @@
 // exists, and the smallest account that can hold its cast is accepted.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { EVIDENCE_ID_COLUMN, generateScenario, INCIDENT_KINDS, type IncidentKind } from '../../../emulator/scenario/index.ts';
+import { evidenceIdOf, generateScenario, INCIDENT_KINDS, type IncidentKind } from '../../../emulator/scenario/index.ts';
 import { FIXED_END, materialise } from './helpers.ts';
 
 /** Users each family needs: the 6 baseline users, its cast, and 7 bystanders for the password spray. */
@@ -22,8 +22,7 @@ for (const kind of INCIDENT_KINDS) {
     assert.ok([...kinds].every((k) => k === kind), `foreign labels: ${[...kinds].join(', ')}`);
     if (kind !== 'trust_center') assert.ok(scenario.groundTruth.incidents.length > 0, 'no incident labelled');
     for (const entry of [...scenario.groundTruth.incidents, ...scenario.groundTruth.nearMisses]) {
-      const column = EVIDENCE_ID_COLUMN[entry.evidenceView];
-      const ids = new Set(data[entry.evidenceView].map((r) => String(r[column])));
+      const ids = new Set(data[entry.evidenceView].map((r) => evidenceIdOf(entry.evidenceView, r)));
       for (const id of entry.evidenceIds) assert.ok(ids.has(id), `${entry.detectionId}: ${id} missing from ${entry.evidenceView}`);
     }
   });

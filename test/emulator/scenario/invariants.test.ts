@@ -2,7 +2,7 @@
 // incidents inside the window and visible once the documented view latencies have passed.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { EVIDENCE_ID_COLUMN, GROUND_TRUTH_DETECTION_IDS, SCENARIO_VIEWS } from '../../../emulator/scenario/index.ts';
+import { evidenceIdOf, GROUND_TRUTH_DETECTION_IDS, SCENARIO_VIEWS, type EvidenceView } from '../../../emulator/scenario/index.ts';
 import { VIEWS } from '../../../emulator/schema.ts';
 import { demoScenario, materialise, ms } from './helpers.ts';
 
@@ -25,14 +25,14 @@ test('ids are unique and shaped like Snowflake ids', () => {
   unique(data.SESSIONS.map((r) => r.SESSION_ID), 'SESSION_ID');
   unique(data.USERS.map((r) => r.NAME), 'user NAME');
   unique(data.USERS.map((r) => r.USER_ID), 'USER_ID');
-  unique(data['TRUST_CENTER.FINDINGS'].map((r) => r.EVENT_ID), 'finding EVENT_ID');
+  unique(data.TRUST_CENTER_FINDINGS.map((r) => `${evidenceIdOf('TRUST_CENTER_FINDINGS', r)} ${String(r.UPDATED_ON)}`), 'Trust Center finding version');
   for (const row of data.QUERY_HISTORY) assert.match(String(row.QUERY_ID), /^01[0-9a-f]{6}-0000-[0-9a-f]{4}-0000-[0-9a-f]{12}$/);
   for (const row of data.LOGIN_HISTORY) assert.ok(Number.isSafeInteger(row.EVENT_ID));
 });
 
 test('rows only use the documented columns of their view', () => {
   for (const view of SCENARIO_VIEWS) {
-    const definition = VIEWS.find((v) => (v.schema === 'ACCOUNT_USAGE' ? v.name : `${v.schema}.${v.name}`) === view);
+    const definition = VIEWS.find((v) => v.name === view);
     assert.ok(definition, view);
     const columns = new Set(definition.columns.map((c) => c.name));
     for (const row of data[view]) for (const key of Object.keys(row)) assert.ok(columns.has(key), `${view} has no column ${key}`);
@@ -81,9 +81,8 @@ test('no row is later than the virtual now, and activity stays in the window (co
 
 test('every ground-truth evidence id exists in its view', () => {
   const index = new Map<string, Set<string>>();
-  for (const [view, column] of Object.entries(EVIDENCE_ID_COLUMN)) {
-    index.set(view, new Set(data[view as keyof typeof data].map((r) => String(r[column]))));
-  }
+  const evidenceViews: EvidenceView[] = ['QUERY_HISTORY', 'LOGIN_HISTORY', 'SESSIONS', 'USERS', 'SHARES', 'TRUST_CENTER_FINDINGS', 'DATA_TRANSFER_HISTORY'];
+  for (const view of evidenceViews) index.set(view, new Set(data[view].map((r) => evidenceIdOf(view, r))));
   for (const entry of [...scenario.groundTruth.incidents, ...scenario.groundTruth.nearMisses]) {
     assert.ok(entry.evidenceIds.length > 0, `${entry.detectionId} has no evidence`);
     for (const id of entry.evidenceIds) assert.ok(index.get(entry.evidenceView)?.has(id), `${entry.detectionId}: ${id} not in ${entry.evidenceView}`);

@@ -47,7 +47,6 @@ describe('least privilege', () => {
       'DATABASE ROLE SNOWFLAKE.SECURITY_VIEWER',
       'DATABASE ROLE SNOWFLAKE.GOVERNANCE_VIEWER',
       'DATABASE ROLE SNOWFLAKE.USAGE_VIEWER',
-      'APPLICATION ROLE SNOWFLAKE.TRUST_CENTER_VIEWER',
       `USAGE ON WAREHOUSE ${WAREHOUSE}`,
     ]);
     const { report, unavailableDetections, refused } = await cycleWith(t, grants);

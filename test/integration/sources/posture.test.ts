@@ -171,25 +171,35 @@ describe('posture snapshots', () => {
     assert.equal(e.engine.warehouseReport().log.filter((entry) => entry.usedWarehouse).length, 0);
   });
 
-  it('trust_center: latest run per scanner, summed by package, scanner and severity', async (t) => {
+  it('trust_center: findings OPEN now, by their latest version, counted by package, scanner and severity', async (t) => {
     const e = await keyPairEmulatorFor(t, { start: START });
-    const finding = (id: string, scanner: string, created: number, severity: string, count: number, pkg = 'CIS_BENCHMARKS'): Record<string, unknown> => ({
-      EVENT_ID: id, CREATED_ON: at(created), UPDATED_ON: at(created), SCANNER_PACKAGE_ID: pkg, SCANNER_ID: scanner, SEVERITY: severity,
-      TOTAL_AT_RISK_COUNT: count, STATE: count > 0 ? 'OPEN' : 'RESOLVED',
-    });
-    await e.engine.insertRows('TRUST_CENTER.FINDINGS', [
-      finding('e1', 'CIS_1_4', -3 * DAY, 'CRITICAL', 9), // superseded run
-      finding('e2', 'CIS_1_4', -DAY, 'CRITICAL', 3),
-      finding('e3', 'CIS_1_4', -DAY, 'CRITICAL', 2),
-      finding('e4', 'CIS_1_4', -DAY, 'HIGH', 1),
-      finding('e5', 'NETWORK_POLICY', -DAY, 'MEDIUM', 0, 'SECURITY_ESSENTIALS'),
+    const finding = (scanner: string, severity: string, created: number, updates: [number, string][], pkg = 'CIS_BENCHMARKS'): Record<string, unknown>[] =>
+      updates.map(([updated, state]) => ({
+        ID: 123, PROVIDER_ID: null, SCANNER_PACKAGE_ID: pkg, SCANNER_ID: scanner, SEVERITY: severity, STATE: state,
+        CREATED_ON: at(created), UPDATED_ON: at(updated),
+      }));
+    await e.engine.insertRows('TRUST_CENTER_FINDINGS', [
+      // Created 90 days ago, re-confirmed by weekly scans, never resolved: open.
+      ...finding('CIS_1_4', 'CRITICAL', -90 * DAY, [[-90 * DAY, 'OPEN'], [-30 * DAY, 'OPEN'], [-2 * DAY, 'OPEN']]),
+      // The scanner's NEWEST finding (latest CREATED_ON), resolved by the scan after it: not open.
+      ...finding('CIS_1_4', 'CRITICAL', -5 * DAY, [[-5 * DAY, 'OPEN'], [-DAY, 'RESOLVED']]),
+      // A second open finding of the same scanner and severity, and one of another severity.
+      ...finding('CIS_1_4', 'CRITICAL', -3 * DAY, [[-3 * DAY, 'OPEN']]),
+      ...finding('CIS_1_4', 'HIGH', -4 * DAY, [[-4 * DAY, 'OPEN']]),
+      // Resolved by a person: not open.
+      ...finding('NETWORK_POLICY', 'MEDIUM', -10 * DAY, [[-10 * DAY, 'OPEN'], [-9 * DAY, 'RESOLVED MANUALLY']], 'SECURITY_ESSENTIALS'),
+      // Resolved, then opened again by a later scan: open.
+      ...finding('CIS_3_1', 'LOW', -20 * DAY, [[-20 * DAY, 'OPEN'], [-15 * DAY, 'RESOLVED'], [-3 * DAY, 'OPEN']]),
+      // Resolved less than the view's 1 h latency ago: Snowflake still shows it open, and so does the snapshot.
+      ...finding('CIS_1_8', 'MEDIUM', -2 * DAY, [[-2 * DAY, 'OPEN'], [-30 * 60_000, 'RESOLVED']]),
     ]);
     const state = new InMemoryCollectionState();
     await new TrustCenterPostureSource().run(contextFor(e, state));
     assert.deepEqual(state.posture('trust_center')?.findings, [
-      { scannerPackage: 'CIS_BENCHMARKS', scanner: 'CIS_1_4', severity: 'CRITICAL', atRiskCount: 5 },
-      { scannerPackage: 'CIS_BENCHMARKS', scanner: 'CIS_1_4', severity: 'HIGH', atRiskCount: 1 },
-      { scannerPackage: 'SECURITY_ESSENTIALS', scanner: 'NETWORK_POLICY', severity: 'MEDIUM', atRiskCount: 0 },
+      { scannerPackage: 'CIS_BENCHMARKS', scanner: 'CIS_1_4', severity: 'CRITICAL', openFindings: 2 },
+      { scannerPackage: 'CIS_BENCHMARKS', scanner: 'CIS_1_4', severity: 'HIGH', openFindings: 1 },
+      { scannerPackage: 'CIS_BENCHMARKS', scanner: 'CIS_1_8', severity: 'MEDIUM', openFindings: 1 },
+      { scannerPackage: 'CIS_BENCHMARKS', scanner: 'CIS_3_1', severity: 'LOW', openFindings: 1 },
     ]);
   });
 });

@@ -102,9 +102,9 @@ test('admins, parameters and Trust Center posture become exact series', async ()
     snapshot({
       kind: 'trust_center',
       findings: [
-        { scannerPackage: 'SECURITY_ESSENTIALS', scanner: 'MFA_REQUIRED', severity: 'CRITICAL', atRiskCount: 4 },
-        { scannerPackage: 'CIS_BENCHMARKS', scanner: '1.4', severity: 'High', atRiskCount: 2 },
-        { scannerPackage: 'CIS_BENCHMARKS', scanner: '1.4', severity: 'weird', atRiskCount: 1 },
+        { scannerPackage: 'SECURITY_ESSENTIALS', scanner: 'MFA_REQUIRED', severity: 'CRITICAL', openFindings: 4 },
+        { scannerPackage: 'CIS_BENCHMARKS', scanner: '1.4', severity: 'High', openFindings: 2 },
+        { scannerPackage: 'CIS_BENCHMARKS', scanner: '1.4', severity: 'weird', openFindings: 1 },
       ],
     }),
   );

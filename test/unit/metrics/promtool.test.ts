@@ -39,7 +39,7 @@ test('promtool check metrics finds no problem in the registry output, with every
   metrics.publishPosture({
     account: 'prod',
     takenAt: at,
-    data: { kind: 'trust_center', findings: [{ scannerPackage: 'CIS_BENCHMARKS', scanner: '1.4', severity: 'HIGH', atRiskCount: 1 }] },
+    data: { kind: 'trust_center', findings: [{ scannerPackage: 'CIS_BENCHMARKS', scanner: '1.4', severity: 'HIGH', openFindings: 1 }] },
   });
   await metrics.sink.deliver(
     {

@@ -1,50 +1,62 @@
 // SF-24: Snowflake's own Trust Center scanners (Security Essentials, CIS Benchmarks, Threat Intelligence) passed
-// through as findings: one per scanner whose LATEST run found entities at risk, evidence = that run's EVENT_ID, with
-// the scanner's severity. An older run superseded by a newer one, and a run with nothing at risk, are not findings.
-// A 'sql' detection rather than a 'posture' one because the posture snapshot keeps counts, not the run's EVENT_ID.
+// through as findings: one per Trust Center finding that is OPEN now (its latest version in
+// ACCOUNT_USAGE.TRUST_CENTER_FINDINGS), with the scanner's severity. A finding resolved by a later scan (RESOLVED) or
+// by a person (RESOLVED MANUALLY) is not one; a finding opened long ago and never resolved still is.
+// The view has no finding id, so the evidence id is built from what names a finding: package, scanner and CREATED_ON
+// (ISO 8601 UTC; every exporter session runs with TIMEZONE=UTC). It is the same on every run, so the repeat reports of
+// a finding that stays open share one finding id and are delivered once.
+// A 'sql' detection rather than a 'posture' one because the posture snapshot keeps counts, not the findings.
+import { CURRENT_TRUST_CENTER_FINDINGS_CTE } from '../../../collect/sources/trust-center.ts';
 import type { SqlDetection } from '../../types.ts';
-import { numberParameter } from '../auth/sql-helpers.ts';
+import { inList, listParameter, upperList } from '../auth/sql-helpers.ts';
 
 const parameters = {
-  minimumAtRiskCount: { description: 'At-risk entities a scanner run needs to become a finding.', default: 1 },
+  severities: {
+    description: 'Trust Center severities (LOW, MEDIUM, HIGH, CRITICAL) whose open findings become findings.',
+    default: ['LOW', 'MEDIUM', 'HIGH', 'CRITICAL'],
+  },
 };
+
+/** ISO 8601 in UTC with milliseconds, as JavaScript's Date#toISOString() writes it (the session time zone is UTC). */
+const ISO_UTC_FORMAT = 'YYYY-MM-DD"T"HH24:MI:SS.FF3"Z"';
+
+/** The evidence id of a Trust Center finding (see the module comment): `<package>/<scanner>@<CREATED_ON ISO UTC>`. */
+export function trustCenterFindingIdSql(alias: string): string {
+  return `${alias}.SCANNER_PACKAGE_ID || '/' || ${alias}.SCANNER_ID || '@' || TO_VARCHAR(${alias}.CREATED_ON, '${ISO_UTC_FORMAT}')`;
+}
 
 export const postureTrustCenterFindings: SqlDetection = {
   kind: 'sql',
   schedule: 'trust_center',
   id: 'posture.trust_center_findings',
   catalog: 'SF-24',
-  title: 'Trust Center scanner found entities at risk',
+  title: 'Trust Center finding open',
   severity: 'medium',
   family: 'posture',
-  views: ['SNOWFLAKE.TRUST_CENTER.FINDINGS'],
-  requires: 'Trust Center (not available to reader accounts); SNOWFLAKE.TRUST_CENTER_VIEWER application role',
+  views: ['TRUST_CENTER_FINDINGS'],
+  requires: 'Trust Center (not available to reader accounts)',
   parameters,
   metrics: ['snowflake_risk_findings_total', 'snowflake_risk_trust_center_findings'],
   runbook: 'posture-trust_center_findings',
   description:
-    'The latest run of each Trust Center scanner with at least one entity at risk, as a finding with the ' +
-    "scanner's own severity (CRITICAL -> critical ... LOW -> low); the entity count and package are attributes.",
+    'Each Trust Center finding whose latest state is OPEN, as a finding with the scanner\'s own severity ' +
+    '(CRITICAL -> critical ... LOW -> low); findings resolved by a later scan or by a person are not reported.',
   statement(_window, values) {
-    const minimum = numberParameter(values, parameters, 'minimumAtRiskCount');
-    const sql = `WITH LATEST_RUNS AS (
-  SELECT SCANNER_ID, MAX(CREATED_ON) AS LAST_RUN
-  FROM SNOWFLAKE.TRUST_CENTER.FINDINGS
-  GROUP BY SCANNER_ID
-)
+    const severities = inList('UPPER(TRIM(f.SEVERITY))', upperList(listParameter(values, parameters, 'severities')));
+    const sql = `WITH ${CURRENT_TRUST_CENTER_FINDINGS_CTE}
 SELECT NULL AS USER_NAME,
        f.CREATED_ON AS EVENT_TIME,
-       ARRAY_CONSTRUCT(TO_VARCHAR(f.EVENT_ID)) AS EVIDENCE_IDS,
-       f.SEVERITY || ' Trust Center finding from ' || f.SCANNER_PACKAGE_ID || ' / ' || f.SCANNER_ID || ': '
-         || f.TOTAL_AT_RISK_COUNT || ' entities at risk.' AS REASON,
+       ARRAY_CONSTRUCT(${trustCenterFindingIdSql('f')}) AS EVIDENCE_IDS,
+       f.SEVERITY || ' Trust Center finding from ' || f.SCANNER_PACKAGE_ID || ' / ' || f.SCANNER_ID || ', open since '
+         || TO_VARCHAR(f.CREATED_ON, 'YYYY-MM-DD') || '.' AS REASON,
        OBJECT_CONSTRUCT('package', f.SCANNER_PACKAGE_ID, 'scanner', f.SCANNER_ID, 'scannerSeverity', f.SEVERITY,
-                        'totalAtRiskCount', f.TOTAL_AT_RISK_COUNT) AS ATTRIBUTES,
-       CASE UPPER(f.SEVERITY) WHEN 'CRITICAL' THEN 'critical' WHEN 'HIGH' THEN 'high' WHEN 'MEDIUM' THEN 'medium'
-                              WHEN 'LOW' THEN 'low' ELSE 'info' END AS SEVERITY
-FROM SNOWFLAKE.TRUST_CENTER.FINDINGS f
-JOIN LATEST_RUNS l ON l.SCANNER_ID = f.SCANNER_ID AND l.LAST_RUN = f.CREATED_ON
-WHERE COALESCE(f.TOTAL_AT_RISK_COUNT, 0) >= ?
-ORDER BY f.SCANNER_ID`;
-    return { sql, bindings: [minimum] };
+                        'updatedOn', TO_VARCHAR(f.UPDATED_ON, '${ISO_UTC_FORMAT}')) AS ATTRIBUTES,
+       CASE UPPER(TRIM(f.SEVERITY)) WHEN 'CRITICAL' THEN 'critical' WHEN 'HIGH' THEN 'high' WHEN 'MEDIUM' THEN 'medium'
+                                    WHEN 'LOW' THEN 'low' ELSE 'info' END AS SEVERITY
+FROM CURRENT_FINDINGS f
+WHERE UPPER(TRIM(f.STATE)) = 'OPEN'
+  AND ${severities.sql}
+ORDER BY f.CREATED_ON, f.SCANNER_PACKAGE_ID, f.SCANNER_ID`;
+    return { sql, bindings: [...severities.bindings] };
   },
 };

@@ -104,7 +104,8 @@ export const VIEWS: readonly ViewDefinition[] = [
       c('FIRST_AUTHENTICATION_FACTOR', 'TEXT'), c('SECOND_AUTHENTICATION_FACTOR', 'TEXT'),
       c('IS_SUCCESS', 'TEXT'), c('ERROR_CODE', 'NUMBER'), c('ERROR_MESSAGE', 'TEXT'), c('RELATED_EVENT_ID', 'NUMBER'),
       c('CONNECTION', 'TEXT'), c('CLIENT_PRIVATE_LINK_ID', 'TEXT'), c('FIRST_AUTHENTICATION_FACTOR_ID', 'TEXT'),
-      c('SECOND_AUTHENTICATION_FACTOR_ID', 'TEXT'), c('LOGIN_DETAILS', 'VARIANT'),
+      c('SECOND_AUTHENTICATION_FACTOR_ID', 'TEXT'),
+      c('LOGIN_DETAILS', 'TEXT'), // VARCHAR holding JSON text: https://docs.snowflake.com/en/release-notes/bcr-bundles/2025_07/bcr-2052
     ],
   },
   {

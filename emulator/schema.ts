@@ -154,7 +154,7 @@ export const VIEWS: readonly ViewDefinition[] = [
       c('CLIENT_PRIVATE_LINK_ID', 'TEXT', `Added by behaviour-change bundle 2025_01 (${BCR}/2025_01/bcr-1847).`),
       c('FIRST_AUTHENTICATION_FACTOR_ID', 'TEXT', `Added by behaviour-change bundle 2025_04 (${BCR}/2025_04/bcr-1966).`),
       c('SECOND_AUTHENTICATION_FACTOR_ID', 'TEXT', `Added by behaviour-change bundle 2025_04 (${BCR}/2025_04/bcr-1966).`),
-      c('LOGIN_DETAILS', 'VARIANT', `Documented as VARCHAR holding JSON text (whose malicious_ip_protection_info value is itself JSON text), added by behaviour-change bundle 2025_07 (${BCR}/2025_07/bcr-2052).`),
+      c('LOGIN_DETAILS', 'TEXT', `VARCHAR holding JSON text (whose malicious_ip_protection_info value is itself JSON text), added by behaviour-change bundle 2025_07 (${BCR}/2025_07/bcr-2052).`),
       c('AUTHORIZING_INTEGRATION_NAME', 'TEXT', NO_BUNDLE_PAGE),
     ],
   },

@@ -173,6 +173,18 @@ const rules: AlertRule[] = [
       'Account {{ $labels.account }}: detection {{ $labels.detection }} cannot run because a view is missing or not granted (edition or privileges).',
     runbookAnchor: 'snowflakeriskdetectionunavailable',
   },
+  {
+    alert: 'SnowflakeRiskSourcePartUnavailable',
+    expr: 'max by (account, source, part) (snowflake_risk_source_part_unavailable) == 1',
+    for: '1h',
+    forReason: 'A missing column or grant does not fix itself within a cycle; 1 h (one cycle) lets a failed list statement retry first.',
+    severity: 'info',
+    labels: { kind: 'exporter' },
+    summary: 'A source or detection runs without one of its parts.',
+    description:
+      'Account {{ $labels.account }}: {{ $labels.source }} runs without {{ $labels.part }} (a column the account lacks, a view not granted, or a statement that failed); the landing page and the log say why.',
+    runbookAnchor: 'snowflakerisksourcepartunavailable',
+  },
 ];
 
 export const EXPORTER_GROUPS: readonly AlertGroup[] = [{ name: 'snowflake-risk.exporter', rules }];

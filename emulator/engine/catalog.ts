@@ -66,6 +66,33 @@ export const STRUCTURED_COLUMN_TYPES: ReadonlyMap<string, 'object' | 'array'> = 
   VIEWS.flatMap((view) => view.columns.filter((c) => c.type === 'OBJECT' || c.type === 'ARRAY').map((c) => [c.name, c.type === 'OBJECT' ? 'object' : 'array'] as const)),
 );
 
+/**
+ * Behaviour-change bundles that add view columns, with the columns each adds. On an account where a bundle is not
+ * enabled the columns are absent from the view (a query naming one fails with 000904 invalid identifier); the
+ * storage table keeps them, so the same rows load either way.
+ */
+export const BEHAVIOUR_CHANGE_COLUMNS = {
+  // https://docs.snowflake.com/en/release-notes/bcr-bundles/2025_07/bcr-2052
+  '2025_07': [{ view: 'LOGIN_HISTORY', column: 'LOGIN_DETAILS' }],
+} as const satisfies Record<string, readonly { readonly view: string; readonly column: string }[]>;
+
+export type BehaviourChangeBundle = keyof typeof BEHAVIOUR_CHANGE_COLUMNS;
+
+export interface CatalogOptions {
+  /** Bundles the emulated account has not enabled (default: every bundle enabled). */
+  readonly disabledBundles?: readonly BehaviourChangeBundle[] | undefined;
+}
+
+function hiddenColumns(view: ViewDefinition, options: CatalogOptions): ReadonlySet<string> {
+  const hidden = new Set<string>();
+  for (const bundle of options.disabledBundles ?? []) {
+    const columns = BEHAVIOUR_CHANGE_COLUMNS[bundle] as readonly { readonly view: string; readonly column: string }[] | undefined;
+    if (columns === undefined) throw new RangeError(`unknown behaviour change bundle ${String(bundle)}`);
+    for (const entry of columns) if (entry.view === view.name) hidden.add(entry.column);
+  }
+  return hidden;
+}
+
 function visibilityFilter(view: ViewDefinition): string {
   const cutoff = `getvariable('${cutoffVariable(view)}')`;
   if (view.eventTimeColumn) return `WHERE "${view.eventTimeColumn}" <= ${cutoff}`;
@@ -75,14 +102,15 @@ function visibilityFilter(view: ViewDefinition): string {
   return '';
 }
 
-function projection(view: ViewDefinition): string {
+function projection(view: ViewDefinition, hidden: ReadonlySet<string>): string {
   const cutoff = `getvariable('${cutoffVariable(view)}')`;
   return view.columns
+    .filter((c) => !hidden.has(c.name))
     .map((c) => (c.name === 'DELETED_ON' && !view.eventTimeColumn ? `CASE WHEN "DELETED_ON" <= ${cutoff} THEN "DELETED_ON" END AS "DELETED_ON"` : `"${c.name}"`))
     .join(', ');
 }
 
-export function catalogDdl(): string[] {
+export function catalogDdl(options: CatalogOptions = {}): string[] {
   const statements = [
     `ATTACH ':memory:' AS SNOWFLAKE`,
     `CREATE SCHEMA SNOWFLAKE.${STORE_SCHEMA}`,
@@ -92,7 +120,7 @@ export function catalogDdl(): string[] {
   for (const view of VIEWS) {
     const columns = view.columns.map((c) => `"${c.name}" ${duckDbType(c.type)}`).join(', ');
     statements.push(`CREATE TABLE ${qualifiedStoreTable(view)} (${columns})`);
-    statements.push(`CREATE VIEW SNOWFLAKE.${view.schema}.${view.name} AS SELECT ${projection(view)} FROM ${qualifiedStoreTable(view)} ${visibilityFilter(view)}`);
+    statements.push(`CREATE VIEW SNOWFLAKE.${view.schema}.${view.name} AS SELECT ${projection(view, hiddenColumns(view, options))} FROM ${qualifiedStoreTable(view)} ${visibilityFilter(view)}`);
   }
   return statements;
 }

@@ -6,7 +6,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { VIEWS } from '../schema.ts';
-import { RESULTS_SCHEMA, STORE_SCHEMA, catalogDdl, cutoffVariable, qualifiedStoreTable } from './catalog.ts';
+import { RESULTS_SCHEMA, STORE_SCHEMA, catalogDdl, cutoffVariable, qualifiedStoreTable, type CatalogOptions } from './catalog.ts';
 import { bindValues, nullBindingTypes } from './bindings.ts';
 import type { VirtualClock } from './clock.ts';
 import { createVirtualClock } from './clock.ts';
@@ -60,6 +60,8 @@ export interface EngineOptions {
   databasePath?: string;
   /** DuckDB's memory_limit (e.g. '512MB'); with a databasePath, data beyond it stays on disk. */
   memoryLimit?: string;
+  /** Behaviour-change bundles the account has not enabled: the view columns they add are absent (catalog.ts). */
+  disabledBundles?: CatalogOptions['disabledBundles'];
 }
 
 export interface InboundShare {
@@ -410,7 +412,7 @@ export async function createEmulatorEngine(options: EngineOptions = {}): Promise
   try {
     await connection.run(`SET GLOBAL TimeZone = 'UTC'`);
     await connection.run(`SET GLOBAL default_null_order = 'nulls_last_on_asc_first_on_desc'`);
-    for (const statement of catalogDdl()) await connection.run(statement);
+    for (const statement of catalogDdl({ disabledBundles: options.disabledBundles })) await connection.run(statement);
   } finally {
     connection.closeSync();
   }

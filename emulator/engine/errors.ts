@@ -129,6 +129,9 @@ export function mapDuckDbError(error: unknown, sql?: string): SnowflakeStatement
   if (firstLine.startsWith('Binder Error')) {
     const column = /column "([^"]+)" not found/i.exec(firstLine) ?? /Referenced column "?([^"\s]+)"? not found/.exec(firstLine);
     if (column) return invalidIdentifier(column[1]!.toUpperCase(), locate(sql, column[1]!));
+    // A qualified reference (l.COLUMN): Snowflake names it with its qualifier, e.g. invalid identifier 'L.COLUMN'.
+    const qualified = /"([^"]+)" does not have a column named "([^"]+)"/.exec(firstLine);
+    if (qualified) return invalidIdentifier(`${qualified[1]!}.${qualified[2]!}`.toUpperCase(), locate(sql, `${qualified[1]!}.${qualified[2]!}`));
     return compilationError(firstLine.replace(/^Binder Error: /, ''));
   }
   if (/Malformed JSON/.test(firstLine)) {

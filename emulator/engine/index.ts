@@ -6,6 +6,8 @@ export type { LatencyModel } from './latency.ts';
 export { defaultLatencyModel } from './latency.ts';
 export type { EmulatorEngine, EngineOptions, InboundShare } from './engine.ts';
 export { createEmulatorEngine } from './engine.ts';
+export type { BehaviourChangeBundle, CatalogOptions } from './catalog.ts';
+export { BEHAVIOUR_CHANGE_COLUMNS } from './catalog.ts';
 export type { StatementLogEntry, WarehouseConfig, WarehouseReport, WarehouseSize, WarehouseUsage } from './warehouse.ts';
 export { CREDITS_PER_HOUR, MINIMUM_BILLED_SECONDS } from './warehouse.ts';
 export { EmulatorInputError } from './insert.ts';

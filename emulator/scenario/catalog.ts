@@ -225,8 +225,8 @@ export const IOC_IPS = ['104.223.91.28', '102.165.16.161'] as const;
 
 /** Address plans for normal activity: office egress, home/VPN addresses, the cloud NAT of service users. */
 export const OFFICE_IPS = ['198.51.100.10', '198.51.100.11', '198.51.100.12'] as const;
-/** Attacker-controlled addresses of the brute-force and spray stories (TEST-NET-3, never used by normal activity). */
-export const ATTACKER_IPS = { bruteForce: '203.0.113.77', spray: '203.0.113.45' } as const;
+/** Attacker-controlled addresses of the brute-force, spray and blocked-login stories (TEST-NET-3, never used by normal activity). */
+export const ATTACKER_IPS = { bruteForce: '203.0.113.77', spray: '203.0.113.45', torExit: '203.0.113.93' } as const;
 
 /** Consumer accounts of the long-standing, approved shares. */
 export const APPROVED_CONSUMER_ACCOUNTS = ['SUPPLIERCO.REPORTING', 'AUDITFIRM.PROD'] as const;

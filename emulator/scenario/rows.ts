@@ -30,7 +30,27 @@ export interface LoginFields {
   success: boolean;
   errorCode?: number | null;
   errorMessage?: string | null;
-  loginDetails?: unknown;
+  /** LOGIN_DETAILS as Snowflake stores it: VARCHAR JSON text (see loginDetailsText), or NULL. */
+  loginDetails?: string | null;
+}
+
+/** Snowflake's malicious-IP classification of a login: the malicious_ip_protection_info member of LOGIN_DETAILS. */
+export interface MaliciousIpProtectionInfo {
+  categories: string[];
+  /** BLOCKED (the login did not get in) or OPTED_OUT (the account or user opted out of blocking). */
+  result: string;
+  riskClassification: string;
+}
+
+/**
+ * LOGIN_HISTORY.LOGIN_DETAILS as Snowflake stores it: a VARCHAR of JSON text. In both documented examples the
+ * malicious_ip_protection_info member is itself JSON text (`documented`, double-encoded); `single` writes it as an
+ * object, which a reader should accept too.
+ * https://docs.snowflake.com/en/release-notes/bcr-bundles/2025_07/bcr-2052
+ */
+export function loginDetailsText(info: MaliciousIpProtectionInfo, encoding: 'documented' | 'single' = 'documented'): string {
+  const member = { categories: info.categories, result: info.result, riskClassification: info.riskClassification };
+  return JSON.stringify({ malicious_ip_protection_info: encoding === 'documented' ? JSON.stringify(member) : member });
 }
 
 export function loginRow(f: LoginFields): Row {

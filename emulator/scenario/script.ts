@@ -43,7 +43,8 @@ export interface LoginOptions {
   success?: boolean;
   errorCode?: number;
   errorMessage?: string;
-  loginDetails?: unknown;
+  /** LOGIN_DETAILS text (rows.ts loginDetailsText); NULL when absent. */
+  loginDetails?: string;
 }
 
 export interface QueryOptions {

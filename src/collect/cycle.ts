@@ -340,10 +340,10 @@ function reportRun(run: RunRecord, context: ReportContext): SourceReport {
   const durationSeconds = ((run.endedAt ?? context.abandonedAt) - run.startedAt) / 1000;
   const base = { source: id, startedAt, durationSeconds };
   if (run.settled && run.result !== undefined) {
-    const { rows, delivered, newestEventTime } = run.result;
+    const { rows, delivered, newestEventTime, parts } = run.result;
     const lagSeconds =
       newestEventTime === undefined ? undefined : Math.max(0, (context.snowflakeNow.getTime() - newestEventTime.getTime()) / 1000);
-    observer.sourceSucceeded({ account, source: id, startedAt, durationSeconds, rows, delivered, lagSeconds });
+    observer.sourceSucceeded({ account, source: id, startedAt, durationSeconds, rows, delivered, lagSeconds, ...(parts === undefined ? {} : { parts }) });
     return { ...base, status: 'ok', rows, delivered };
   }
   const abandoned = !run.settled;

@@ -1,6 +1,7 @@
 // How the collection engine reports on itself. The metrics module implements this to expose self-metrics; the landing
 // page reads the same facts. Calls are synchronous and must never throw into the engine.
 import type { SqlApiEvent } from '../snowflake/sqlapi/index.ts';
+import type { PartStatus } from './source-parts.ts';
 
 /** Why a source run failed. Also the `kind` label values of the error metrics, so the set is fixed here. */
 export const SOURCE_ERROR_KINDS = [
@@ -27,6 +28,8 @@ export interface SourceOutcome {
   readonly delivered: number;
   /** Snowflake time minus the newest event time seen, when the source is a stream. */
   readonly lagSeconds?: number | undefined;
+  /** The state of the source's parts in this run (SourceRunResult.parts). */
+  readonly parts?: readonly PartStatus[] | undefined;
 }
 
 export interface CycleCost {

@@ -23,12 +23,21 @@ export interface AdminsPosture {
   readonly kind: 'admins';
   /** Users holding each monitored admin role directly or through the role hierarchy. Bounded by the role list. */
   readonly roles: readonly { readonly role: string; readonly users: number; readonly usersWithoutMfa: number }[];
-  /** Names of admin users without MFA, capped (top-N), for findings and the landing page. */
-  readonly adminsWithoutMfa: readonly { readonly user: string; readonly roles: readonly string[] }[];
+  /**
+   * Names of admin users without MFA, capped (top-N), for findings and the landing page. Null when the statement
+   * listing them failed while the counts were read: unknown, not "none" (the source reports why).
+   */
+  readonly adminsWithoutMfa: readonly { readonly user: string; readonly roles: readonly string[] }[] | null;
 }
 
 export interface SharesPosture {
   readonly kind: 'shares';
+  /**
+   * Whether `outbound` lists every outbound share of the account: true when ACCOUNT_USAGE.SHARES was read. False when
+   * only SHOW SHARES answered, which lists only the shares the exporter's role has privileges on: `outbound` then
+   * holds what that role can see, and the account's totals are unknown (never published as counts).
+   */
+  readonly complete: boolean;
   readonly outbound: readonly {
     readonly name: string;
     readonly database: string | null;

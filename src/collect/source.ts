@@ -6,6 +6,7 @@ import type { AccountConfig } from '../config/types.ts';
 import type { SqlApiClient } from '../snowflake/sqlapi/index.ts';
 import type { Finding, SnowflakeEvent } from './events.ts';
 import type { PostureSnapshot } from './posture.ts';
+import type { PartStatus } from './source-parts.ts';
 
 export interface SourceContext {
   readonly account: AccountConfig;
@@ -35,6 +36,11 @@ export interface SourceRunResult {
   readonly delivered: number;
   /** Time of the newest event seen, for the lag metric. */
   readonly newestEventTime?: Date | undefined;
+  /**
+   * The state of each part the source has (source-parts.ts): a run that succeeded without one of them reports it
+   * unavailable here, with the reason, instead of failing whole or passing the gap off as an empty result.
+   */
+  readonly parts?: readonly PartStatus[] | undefined;
 }
 
 export interface Source {

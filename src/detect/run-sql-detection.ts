@@ -1,10 +1,11 @@
 // Runs one SQL detection's statement and turns each returned row into a FindingDraft. The statement does the work in
 // Snowflake; this only types the bindings and reads the agreed columns (USER_NAME, EVENT_TIME, EVIDENCE_IDS, REASON,
 // optional ATTRIBUTES and SEVERITY), so every SQL detection is read the same way by the runner and by its tests.
+import type { SourcePart } from '../collect/source-parts.ts';
 import { dateOf, textOf, type Row } from '../collect/sources/values.ts';
 import { SEVERITIES } from '../config/schema.ts';
-import { bind, type Binding, type SqlApiClient } from '../snowflake/sqlapi/index.ts';
-import type { FindingDraft, ParameterValues, Severity, SqlDetection } from './types.ts';
+import { bind, SnowflakeQueryError, type Binding, type SqlApiClient } from '../snowflake/sqlapi/index.ts';
+import type { FindingDraft, OptionalColumn, ParameterValues, Severity, SqlDetection } from './types.ts';
 
 /** Longest reason kept from a row: reasons are one sentence, and a statement must not smuggle query text through. */
 const MAX_REASON_LENGTH = 300;
@@ -35,11 +36,13 @@ export interface SqlDetectionRun {
   readonly parameters: ParameterValues;
   readonly signal?: AbortSignal | undefined;
   readonly queryTag?: string | undefined;
+  /** Optional columns (by part) the account does not have: the statement is built without them. */
+  readonly missing?: ReadonlySet<SourcePart> | undefined;
 }
 
 /** Executes the detection and yields its findings row by row (bounded memory however many rows come back). */
 export async function* runSqlDetection(run: SqlDetectionRun): AsyncGenerator<FindingDraft> {
-  const { sql, bindings } = run.detection.statement(run.window, run.parameters);
+  const { sql, bindings } = run.detection.statement(run.window, run.parameters, run.missing ?? new Set());
   const result = await run.client.execute(sql, {
     bindings: bindings.map(toBinding),
     signal: run.signal,
@@ -75,4 +78,23 @@ export function findingDraftFromRow(detectionId: string, row: Row): FindingDraft
     attributes,
     ...(severity === undefined ? {} : { severity }),
   };
+}
+
+/** Snowflake's compile-time "invalid identifier" (a column the view does not have). */
+const INVALID_IDENTIFIER_CODE = '000904';
+
+/**
+ * The optional column a failed statement was refused for: 000904 invalid identifier naming it (bare, qualified by
+ * an alias, or quoted), and not already left out. Anything else is not a missing optional column.
+ */
+export function missingOptionalColumn(
+  error: unknown,
+  detection: Pick<SqlDetection, 'optionalColumns'>,
+  missing: ReadonlySet<SourcePart>,
+): OptionalColumn | undefined {
+  if (!(error instanceof SnowflakeQueryError) || error.snowflakeCode !== INVALID_IDENTIFIER_CODE) return undefined;
+  const named = /invalid identifier '([^']*)'/i.exec(error.message)?.[1];
+  if (named === undefined) return undefined;
+  const column = named.split('.').at(-1)!.replaceAll('"', '').toUpperCase();
+  return (detection.optionalColumns ?? []).find((optional) => optional.column.toUpperCase() === column && !missing.has(optional.part));
 }

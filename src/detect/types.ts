@@ -7,6 +7,7 @@
 import type { LoginEvent, QueryEvent, Severity, ShareEvent, GrantEvent, SnowflakeEvent } from '../collect/events.ts';
 import type { PostureData } from '../collect/posture.ts';
 import type { SourceId } from '../collect/source-ids.ts';
+import type { SourcePart } from '../collect/source-parts.ts';
 
 export type { Severity };
 
@@ -62,15 +63,38 @@ interface DetectionBase {
   readonly description: string;
 }
 
+/**
+ * A column only some accounts have (added by a behaviour-change bundle): the detection can run without it, minus
+ * the check that reads it. Snowflake refuses a statement naming a column its view lacks at compile time (000904
+ * invalid identifier, no warehouse used); the runner then builds the statement without the column, remembers that
+ * for a while, and reports the check unavailable (snowflake_risk_source_part_unavailable, the landing page, the log).
+ */
+export interface OptionalColumn {
+  /** The part it is reported as (src/collect/source-parts.ts). */
+  readonly part: SourcePart;
+  /** The ACCOUNT_USAGE view and the column, as Snowflake names them (e.g. LOGIN_HISTORY, LOGIN_DETAILS). */
+  readonly view: string;
+  readonly column: string;
+  /** What brings the column to an account, e.g. 'behaviour change bundle 2025_07'. */
+  readonly providedBy: string;
+}
+
 export interface SqlDetection extends DetectionBase {
   readonly kind: 'sql';
   /** The source whose interval and view latency the detection follows. */
   readonly schedule: SourceId;
+  /** Columns the statement can be built without (see OptionalColumn). */
+  readonly optionalColumns?: readonly OptionalColumn[];
   /**
    * Builds the statement for a look-back window [from, to). Columns returned: USER_NAME, EVENT_TIME, EVIDENCE_IDS
-   * (ARRAY of strings), REASON, and optionally ATTRIBUTES (OBJECT) and SEVERITY.
+   * (ARRAY of strings), REASON, and optionally ATTRIBUTES (OBJECT) and SEVERITY. `missing` names the optional
+   * columns (by part) the account does not have: the statement must not mention them.
    */
-  statement(window: { readonly from: Date; readonly to: Date }, parameters: ParameterValues): DetectionStatement;
+  statement(
+    window: { readonly from: Date; readonly to: Date },
+    parameters: ParameterValues,
+    missing?: ReadonlySet<SourcePart>,
+  ): DetectionStatement;
 }
 
 export interface EventDetection<E extends SnowflakeEvent = SnowflakeEvent> extends DetectionBase {

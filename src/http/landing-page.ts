@@ -2,7 +2,7 @@
 // Server-rendered, no scripts, no external assets; one inline style block allowed by its hash in the CSP.
 import { createHash } from 'node:crypto';
 import { Html, html } from './html.ts';
-import type { AccountStatus, OAuthAccountStatus, SourceStatus, StatusSnapshot } from './status.ts';
+import type { AccountStatus, DetectionStatus, OAuthAccountStatus, SourceStatus, StatusSnapshot, UnavailablePartStatus } from './status.ts';
 
 const STYLE = `body{font-family:system-ui,sans-serif;margin:2rem;color:#1b1f24;max-width:72rem}
 table{border-collapse:collapse;margin:.5rem 0 1.5rem}th,td{border:1px solid #d0d7de;padding:.25rem .6rem;text-align:left}
@@ -26,28 +26,44 @@ function upBadge(up: boolean | undefined): Html {
   return up ? html`<span class="up">up</span>` : html`<span class="down">down</span>`;
 }
 
+/** "part unavailable: why" for each part a successful run could not read. */
+function partsNote(parts: readonly UnavailablePartStatus[]): Html | string {
+  if (parts.length === 0) return '';
+  return html`${parts.map((part, index) => html`${index > 0 ? '; ' : ''}<code>${part.part}</code> unavailable: ${part.reason}`)}`;
+}
+
 function sourceRow(source: SourceStatus, now: Date): Html {
   const flags = [source.unavailable ? 'unavailable' : '', source.deferredForBudget ? 'deferred (budget)' : '']
     .filter(Boolean)
     .join(', ');
+  const parts = source.unavailableParts.length === 0 ? '' : html`${flags === '' ? '' : '; '}<span class="down">partial</span>: ${partsNote(source.unavailableParts)}`;
   const lastErrorAt = source.lastErrorAt ? html` at ${time(source.lastErrorAt, now)}` : '';
   return html`<tr><td><code>${source.source}</code></td><td>${time(source.lastSuccessAt, now)}</td>
 <td>${number(source.lastDurationSeconds, 1)}</td><td>${number(source.lastRows)}</td><td>${number(source.rowsTotal)}</td>
 <td>${number(source.lagSeconds)}</td><td>${source.lastErrorKind ?? ''}${lastErrorAt}</td>
-<td>${flags}</td></tr>`;
+<td>${flags}${parts}</td></tr>`;
+}
+
+function detectionState(detection: DetectionStatus): Html | string {
+  if (detection.unavailable) return html`<span class="down">unavailable</span>`;
+  if (detection.unavailableParts.length > 0) return html`<span class="down">partial</span>: ${partsNote(detection.unavailableParts)}; the other checks ran`;
+  return 'available';
 }
 
 function detectionsSection(account: AccountStatus, now: Date): Html | string {
   const detections = account.detections ?? [];
   if (detections.length === 0) return '';
   const unavailable = detections.filter((detection) => detection.unavailable).length;
+  const partial = detections.filter((detection) => !detection.unavailable && detection.unavailableParts.length > 0).length;
   return html`<h3>Detections</h3>
-<p>${detections.length} enabled${unavailable > 0 ? html`; <strong>${unavailable} unavailable</strong> (a view is missing or not granted)` : ''}.</p>
+<p>${detections.length} enabled${unavailable > 0 ? html`; <strong>${unavailable} unavailable</strong> (a view is missing or not granted)` : ''}${
+    partial > 0 ? html`; <strong>${partial} partial</strong> (a check is unavailable on this account, the others run)` : ''
+  }.</p>
 <table><thead><tr><th>detection</th><th>kind</th><th>severity</th><th>title</th><th>last run</th><th>status</th></tr></thead>
 <tbody>${detections.map(
     (detection) =>
       html`<tr><td><code>${detection.id}</code></td><td>${detection.kind}</td><td>${detection.severity}</td><td>${detection.title}</td>
-<td>${time(detection.lastRunAt, now)}</td><td>${detection.unavailable ? html`<span class="down">unavailable</span>` : 'available'}</td></tr>`,
+<td>${time(detection.lastRunAt, now)}</td><td>${detectionState(detection)}</td></tr>`,
   )}</tbody></table>`;
 }
 
@@ -84,7 +100,7 @@ ${
     : html`<table><thead><tr><th>kind</th><th>taken</th><th>facts</th></tr></thead><tbody>${account.posture.map(
         (posture) =>
           html`<tr><td>${posture.kind}</td><td>${time(posture.takenAt, now)}</td><td>${posture.facts.map(
-            (fact, index) => html`${index > 0 ? '; ' : ''}${fact.name}: ${fact.value}`,
+            (fact, index) => html`${index > 0 ? '; ' : ''}${fact.name}: ${fact.value === null ? html`<span class="unknown">unknown</span>` : fact.value}`,
           )}</td></tr>`,
       )}</tbody></table>`
 }

@@ -66,19 +66,20 @@ export function summarisePosture(data: PostureData): PostureStatus['facts'] {
     }
     case 'admins':
       return [
-        { name: 'admin users without MFA', value: data.adminsWithoutMfa.length },
+        // Null (unknown) when the list could not be read; the source row says why.
+        { name: 'admin users without MFA', value: data.adminsWithoutMfa === null ? null : data.adminsWithoutMfa.length },
         ...data.roles
           .slice(0, 10)
           .map((role) => ({ name: `${role.role} holders without MFA`, value: finite(role.usersWithoutMfa) })),
       ];
-    case 'shares':
+    case 'shares': {
+      // Without ACCOUNT_USAGE.SHARES the list holds only the shares the role can see: the totals are unknown.
+      const consumers = new Set(data.outbound.flatMap((share) => share.consumerAccounts.map((a) => a.toUpperCase()))).size;
       return [
-        { name: 'outbound shares', value: data.outbound.length },
-        {
-          name: 'consumer accounts',
-          value: new Set(data.outbound.flatMap((share) => share.consumerAccounts.map((a) => a.toUpperCase()))).size,
-        },
+        { name: 'outbound shares', value: data.complete ? data.outbound.length : null },
+        { name: 'consumer accounts', value: data.complete ? consumers : null },
       ];
+    }
     case 'parameters':
       return [
         { name: 'guardrail parameters checked', value: data.parameters.length },
@@ -91,6 +92,14 @@ export function summarisePosture(data: PostureData): PostureStatus['facts'] {
     default:
       return [];
   }
+}
+
+/** The parts a successful run could not read, bounded by the parts a source declares; reasons cut to one line. */
+function unavailablePartsOf(outcome: SourceOutcome): SourceStatus['unavailableParts'] {
+  return (outcome.parts ?? [])
+    .filter((part) => !part.available)
+    .slice(0, 10)
+    .map((part) => ({ part: part.part, reason: (part.reason ?? 'unavailable').split('\n')[0]!.slice(0, 300) }));
 }
 
 export class StatusBoard implements CollectionObserver, PostureListener, StatusProvider {
@@ -132,7 +141,7 @@ export class StatusBoard implements CollectionObserver, PostureListener, StatusP
     if (!state) return;
     state.detections.clear();
     for (const detection of detections) {
-      state.detections.set(detection.id, { ...detection, unavailable: false, lastRunAt: undefined });
+      state.detections.set(detection.id, { ...detection, unavailable: false, unavailableParts: [], lastRunAt: undefined });
     }
   }
 
@@ -179,6 +188,7 @@ export class StatusBoard implements CollectionObserver, PostureListener, StatusP
         lastErrorKind: undefined,
         lastErrorAt: undefined,
         unavailable: false,
+        unavailableParts: [],
         deferredForBudget: false,
       };
       state.sources.set(source, entry);
@@ -187,9 +197,11 @@ export class StatusBoard implements CollectionObserver, PostureListener, StatusP
   }
 
   sourceSucceeded(outcome: SourceOutcome): void {
+    const unavailableParts = unavailablePartsOf(outcome);
     const detection = this.#accounts.get(outcome.account)?.detections.get(outcome.source);
     if (detection) {
       detection.unavailable = false;
+      detection.unavailableParts = unavailableParts;
       detection.lastRunAt = new Date(outcome.startedAt.getTime() + finite(outcome.durationSeconds) * 1000);
     }
     const entry = this.#source(outcome.account, outcome.source);
@@ -200,6 +212,7 @@ export class StatusBoard implements CollectionObserver, PostureListener, StatusP
     entry.rowsTotal += finite(outcome.rows);
     entry.lagSeconds = outcome.lagSeconds === undefined ? entry.lagSeconds : finite(outcome.lagSeconds);
     entry.unavailable = false;
+    entry.unavailableParts = unavailableParts;
     entry.deferredForBudget = false;
   }
 

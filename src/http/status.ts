@@ -21,8 +21,16 @@ export interface SourceStatus {
   readonly lastErrorKind: SourceErrorKind | undefined;
   readonly lastErrorAt: Date | undefined;
   readonly unavailable: boolean;
+  /** Parts of the source its last successful run could not read (the rest ran), with why. */
+  readonly unavailableParts: readonly UnavailablePartStatus[];
   /** Set while the source is deferred because the daily credit budget is reached. */
   readonly deferredForBudget: boolean;
+}
+
+/** A part of a source or SQL detection (src/collect/source-parts.ts) that could not be read, and why. */
+export interface UnavailablePartStatus {
+  readonly part: string;
+  readonly reason: string;
 }
 
 export interface CycleStatus {
@@ -35,7 +43,8 @@ export interface CycleStatus {
 export interface PostureStatus {
   readonly kind: PostureData['kind'];
   readonly takenAt: Date;
-  readonly facts: readonly { readonly name: string; readonly value: number }[];
+  /** Headline numbers; null where the snapshot could not know it (e.g. shares the role cannot see). */
+  readonly facts: readonly { readonly name: string; readonly value: number | null }[];
 }
 
 export interface CostStatus {
@@ -56,6 +65,8 @@ export interface DetectionStatus {
   readonly title: string;
   /** A SQL detection whose view is missing or not granted on the account. */
   readonly unavailable: boolean;
+  /** Checks of a SQL detection its last run could not make (e.g. a column the account does not have). */
+  readonly unavailableParts: readonly UnavailablePartStatus[];
   readonly lastRunAt: Date | undefined;
 }
 

@@ -23,6 +23,7 @@ import { createAccountClient, type AccountClient } from '../snowflake/account-cl
 import { openStateStore } from '../state/index.ts';
 import type { StateStore } from '../state/store.ts';
 import { MemoryReleaser } from './memory-release.ts';
+import { PartAvailabilityLog } from './part-availability-log.ts';
 
 export interface ExporterLog {
   (level: 'info' | 'warn' | 'error', message: string): void;
@@ -170,8 +171,17 @@ export async function startExporter(fullConfig: ExporterConfig, options: StartEx
     // Hands the heap pages a burst of cycles used back to the operating system once every cycle has ended (only when
     // the process runs with --expose-gc, as the container image does).
     const memory = new MemoryReleaser({ busy: () => scheduler.busy });
+    const parts = new PartAvailabilityLog(log);
     const observer: CollectionObserver = {
       ...reporter,
+      sourceSucceeded: (outcome) => {
+        reporter.sourceSucceeded(outcome);
+        try {
+          parts.sourceSucceeded(outcome);
+        } catch (error) {
+          log('error', `observer failed: ${describe(error)}`);
+        }
+      },
       cycleFinished: (account, outcome, seconds) => {
         reporter.cycleFinished(account, outcome, seconds);
         memory.cycleFinished();

@@ -3,6 +3,7 @@
 // waking up (SF-19) and a new client application (SF-20).
 import { ATTACKER_IPS, IOC_IPS, OFFICE_IPS } from '../catalog.ts';
 import { planDay, dayCount } from '../activity.ts';
+import { loginDetailsText } from '../rows.ts';
 import type { ScriptBuilder, SessionRef } from '../script.ts';
 import type { IncidentModule } from './module.ts';
 
@@ -143,20 +144,36 @@ export const suspiciousLogin: IncidentModule = {
       smallSelect(script, session, 'SALES.PUBLIC.ORDERS');
       script.incident({ kind: 'suspicious_login', detectionId: 'mfa.password_login_without_mfa', user: 'NKOWALSKI', time: at, evidenceView: 'LOGIN_HISTORY', evidenceIds: [login.eventId], description: 'Routine password-only login of a legacy human user (no second factor).' });
     }
-    // The stolen password used from a UNC5537 indicator address with the FROSTBITE ("rapeflake") client.
+    // First try of the stolen password from a Tor exit: Snowflake's malicious IP protection classifies it HIGH and
+    // blocks it (LOGIN_DETAILS exactly as the second documented example: VARCHAR, the member encoded twice). The
+    // login did not get in, so no session follows. Snowflake does not document the error a blocked login records;
+    // the scenario uses the network-policy refusal's, which no detection counts as a password guess.
+    const blockedAt = script.hoursBeforeEnd(7.8);
+    const blocked = script.login('NKOWALSKI', blockedAt, {
+      ip: ATTACKER_IPS.torExit,
+      client: 'rapeflake',
+      firstFactor: 'PASSWORD',
+      success: false,
+      errorCode: 390422,
+      errorMessage: 'INCOMING_IP_BLOCKED',
+      loginDetails: loginDetailsText({ categories: ['ANONYMOUS_VPN', 'TOR_EXITS'], result: 'BLOCKED', riskClassification: 'HIGH' }),
+    });
+    script.incident({ kind: 'suspicious_login', detectionId: 'auth.suspicious_login', user: 'NKOWALSKI', time: blockedAt, evidenceView: 'LOGIN_HISTORY', evidenceIds: [blocked.eventId], description: `Login attempt from Tor exit ${ATTACKER_IPS.torExit} classified HIGH risk (ANONYMOUS_VPN, TOR_EXITS) and BLOCKED by Snowflake's malicious IP protection: it did not get in.`, attributes: { reason: 'malicious_ip', clientIp: ATTACKER_IPS.torExit, maliciousIpResult: 'BLOCKED', blocked: true } });
+    // The stolen password used from a UNC5537 indicator address with the FROSTBITE ("rapeflake") client; the account
+    // opted out of blocking, so the HIGH classification did not stop it.
     const at = script.hoursBeforeEnd(7.5);
     const ioc = IOC_IPS[0];
     const login = script.login('NKOWALSKI', at, {
       ip: ioc,
       client: 'rapeflake',
       firstFactor: 'PASSWORD',
-      loginDetails: { malicious_ip_protection_info: { categories: ['ANONYMOUS_VPN', 'MALICIOUS_BEHAVIOR'], result: 'OPTED_OUT', riskClassification: 'HIGH' } },
+      loginDetails: loginDetailsText({ categories: ['ANONYMOUS_VPN', 'MALICIOUS_BEHAVIOR'], result: 'OPTED_OUT', riskClassification: 'HIGH' }),
     });
     const session = script.session(login, 'ANALYST');
     script.query(session, { text: 'SELECT CURRENT_USER(), CURRENT_ROLE(), CURRENT_IP_ADDRESS(), CURRENT_SESSION(), CURRENT_ORGANIZATION_NAME()', type: 'SELECT', bytesWrittenToResult: 300 });
     script.query(session, { text: 'SHOW TABLES IN ACCOUNT', type: 'SHOW', bytesWrittenToResult: 9_000, rowsProduced: 12 });
     smallSelect(script, session, 'SALES.PUBLIC.CUSTOMERS', 40_000);
-    script.incident({ kind: 'suspicious_login', detectionId: 'auth.suspicious_login', user: 'NKOWALSKI', time: at, evidenceView: 'LOGIN_HISTORY', evidenceIds: [login.eventId], description: `Login from UNC5537 indicator IP ${ioc} with client application "rapeflake" (FROSTBITE), flagged HIGH risk in LOGIN_DETAILS.`, attributes: { reason: 'ioc_ip,client_application', clientIp: ioc, sessionId: String(session.sessionId) } });
+    script.incident({ kind: 'suspicious_login', detectionId: 'auth.suspicious_login', user: 'NKOWALSKI', time: at, evidenceView: 'LOGIN_HISTORY', evidenceIds: [login.eventId], description: `Login from UNC5537 indicator IP ${ioc} with client application "rapeflake" (FROSTBITE), flagged HIGH risk in LOGIN_DETAILS and not blocked (OPTED_OUT).`, attributes: { reason: 'ioc_ip,malicious_ip,client_application', clientIp: ioc, sessionId: String(session.sessionId), maliciousIpResult: 'OPTED_OUT', blocked: false } });
     script.incident({ kind: 'suspicious_login', detectionId: 'mfa.password_login_without_mfa', user: 'NKOWALSKI', time: at, evidenceView: 'LOGIN_HISTORY', evidenceIds: [login.eventId], description: 'The indicator login used a password with no second factor.' });
     script.incident({ kind: 'suspicious_login', detectionId: 'auth.new_client_application', user: 'NKOWALSKI', time: session.createdOn, evidenceView: 'SESSIONS', evidenceIds: [session.sessionId], description: 'First session of the user with CLIENT_APPLICATION_ID "JDBC 3.13.30" / application "rapeflake" (baseline: DBeaver Community, JDBC 3.19.0).' });
     if (firstBaselineSession) {
@@ -166,7 +183,13 @@ export const suspiciousLogin: IncidentModule = {
     // A DBeaver Ultimate session on Windows Server 2022 (the other published client indicator) from a clean address.
     for (const fraction of [0.3, 0.6]) {
       const t = script.windowPoint(fraction, 14);
-      const baseline = script.login('IYILMAZ', t, { ip: OFFICE_IPS[1], client: 'snowsight', firstFactor: 'PASSWORD' });
+      // The first one carries a LOW classification (the first documented example, member written as an object): a
+      // near-miss, since only HIGH is suspicious by default.
+      const lowRisk = fraction === 0.3 ? loginDetailsText({ categories: ['MALICIOUS_BEHAVIOR'], result: 'OPTED_OUT', riskClassification: 'LOW' }, 'single') : undefined;
+      const baseline = script.login('IYILMAZ', t, { ip: OFFICE_IPS[1], client: 'snowsight', firstFactor: 'PASSWORD', ...(lowRisk === undefined ? {} : { loginDetails: lowRisk }) });
+      if (lowRisk !== undefined) {
+        script.nearMiss({ detectionId: 'auth.suspicious_login', user: 'IYILMAZ', evidenceView: 'LOGIN_HISTORY', evidenceIds: [baseline.eventId], why_not: 'Snowflake classified the address LOW risk (MALICIOUS_BEHAVIOR, OPTED_OUT): below the HIGH classification that makes a login suspicious.' });
+      }
       smallSelect(script, script.session(baseline, 'BI_READER'), 'ANALYTICS.MARTS.DAILY_REVENUE');
       script.incident({ kind: 'suspicious_login', detectionId: 'mfa.password_login_without_mfa', user: 'IYILMAZ', time: t, evidenceView: 'LOGIN_HISTORY', evidenceIds: [baseline.eventId], description: 'Routine password-only Snowsight login of a legacy human user.' });
     }

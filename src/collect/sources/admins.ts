@@ -4,9 +4,17 @@
 // would make a cycle and wants UNION ALL in recursive CTEs; a depth bound still guarantees the walk ends, and
 // DISTINCT below folds the paths of a diamond-shaped hierarchy. Revoked grants (DELETED_ON set), deleted
 // and disabled users do not count. The monitored roles are a binding, never spliced into the SQL.
+//
+// Two statements: the per-role counts (the posture itself) and the capped list of admin users without MFA. The list
+// is an extra: when it fails, the counts are still published and the list is unknown (null), with the reason
+// reported as the part `admins_without_mfa`; when the counts fail, the source fails. The list's cap is written into
+// the text as a literal (validated as a whole number in the constructor): several drivers report Snowflake refusing
+// a bind marker as LIMIT's row count ("Invalid row count '?' in limit clause").
 import type { AdminsPosture } from '../posture.ts';
+import { availablePart, unavailablePart } from '../source-parts.ts';
 import type { Source, SourceContext, SourceRunResult } from '../source.ts';
 import { bind, type Binding } from '../../snowflake/sqlapi/index.ts';
+import { failureReason } from './errors.ts';
 import { readRows } from './snapshot.ts';
 import { ENABLED_USER_CONDITION, USER_HAS_MFA } from './users.ts';
 import { numberOf, textOf } from './values.ts';
@@ -48,14 +56,17 @@ FROM ADMIN_ROLES r LEFT JOIN ADMIN_USERS a ON a.ADMIN_ROLE = r.ROLE_NAME
 GROUP BY r.ROLE_NAME
 ORDER BY r.ROLE_NAME`;
 
-/** Admin users without MFA, each with the admin roles they hold, capped. */
-export const ADMINS_WITHOUT_MFA_SQL = `${ADMIN_HOLDERS_CTE}
+/** Admin users without MFA, each with the admin roles they hold, at most `limit` of them (a literal, never a bind). */
+export function adminsWithoutMfaSql(limit: number): string {
+  if (!Number.isSafeInteger(limit) || limit < 1) throw new RangeError('the admin list limit must be a whole number >= 1');
+  return `${ADMIN_HOLDERS_CTE}
 SELECT USER_NAME, LISTAGG(DISTINCT ADMIN_ROLE, ',') WITHIN GROUP (ORDER BY ADMIN_ROLE) AS ADMIN_ROLES
 FROM ADMIN_USERS
 WHERE NOT HAS_MFA
 GROUP BY USER_NAME
 ORDER BY USER_NAME
-LIMIT :limit`;
+LIMIT ${limit}`;
+}
 
 export interface AdminsPostureOptions {
   /** Roles watched (upper-case names). Default ACCOUNTADMIN, SECURITYADMIN, ORGADMIN, SYSADMIN. */
@@ -89,20 +100,31 @@ export class AdminsPostureSource implements Source {
   async run(context: SourceContext): Promise<SourceRunResult> {
     const roles = bind.text(this.adminRoles.join(','));
     const maxDepth = bind.fixed(MAX_ROLE_HIERARCHY_DEPTH);
-    const countsBindings: Record<string, Binding> = { adminRoles: roles, maxDepth };
-    const [countRows, userRows] = await Promise.all([
-      readRows(context, this.id, this.view, ADMIN_ROLE_COUNTS_SQL, countsBindings),
-      this.listLimit === 0 ? Promise.resolve([]) : readRows(context, this.id, this.view, ADMINS_WITHOUT_MFA_SQL, { adminRoles: roles, maxDepth, limit: bind.fixed(this.listLimit) }),
+    const bindings: Record<string, Binding> = { adminRoles: roles, maxDepth };
+    const [counted, listed] = await Promise.allSettled([
+      readRows(context, this.id, this.view, ADMIN_ROLE_COUNTS_SQL, bindings),
+      this.listLimit === 0 ? Promise.resolve([]) : readRows(context, this.id, this.view, adminsWithoutMfaSql(this.listLimit), bindings),
     ]);
+    if (counted.status === 'rejected') throw counted.reason;
+    if (listed.status === 'rejected' && context.signal.aborted) throw listed.reason;
+    const countRows = counted.value;
+    const userRows = listed.status === 'fulfilled' ? listed.value : null;
     const data: AdminsPosture = {
       kind: 'admins',
       roles: countRows.map((row) => ({ role: textOf(row, 'ADMIN_ROLE') ?? '', users: numberOf(row, 'USERS'), usersWithoutMfa: numberOf(row, 'USERS_WITHOUT_MFA') })),
-      adminsWithoutMfa: userRows.map((row) => ({
-        user: textOf(row, 'USER_NAME') ?? '',
-        roles: (textOf(row, 'ADMIN_ROLES') ?? '').split(',').filter((role) => role !== ''),
-      })),
+      adminsWithoutMfa:
+        userRows === null
+          ? null
+          : userRows.map((row) => ({
+              user: textOf(row, 'USER_NAME') ?? '',
+              roles: (textOf(row, 'ADMIN_ROLES') ?? '').split(',').filter((role) => role !== ''),
+            })),
     };
     context.publishPosture({ account: context.account.name, takenAt: context.snowflakeNow, data });
-    return { rows: countRows.length + userRows.length, delivered: 0 };
+    const part =
+      listed.status === 'fulfilled'
+        ? availablePart('admins_without_mfa')
+        : unavailablePart('admins_without_mfa', `the list of admin users without MFA could not be read (${failureReason(listed.reason)}); the per-role counts were`);
+    return { rows: countRows.length + (userRows?.length ?? 0), delivered: 0, parts: [part] };
   }
 }

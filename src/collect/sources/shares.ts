@@ -84,6 +84,7 @@ export class SharesSource implements Source {
     const statements: StreamStatement[] = [
       {
         view: 'SNOWFLAKE.ACCOUNT_USAGE.SHARES',
+        part: 'account_usage_shares',
         sql: SHARES_CHANGES_SQL,
         map: (row) => shareViewEvents(row, from, account, observedAt),
         timeOf: (row) => dateOf(row, 'DELETED_ON') ?? dateOf(row, 'MODIFIED_ON') ?? dateOf(row, 'CREATED_ON'),
@@ -91,6 +92,7 @@ export class SharesSource implements Source {
       },
       {
         view: 'SNOWFLAKE.ACCOUNT_USAGE.GRANTS_TO_SHARES',
+        part: 'grants_to_shares',
         sql: GRANTS_TO_SHARES_CHANGES_SQL,
         map: (row) => shareGrantEvents(row, from, account, observedAt),
         timeOf: (row) => dateOf(row, 'DELETED_ON') ?? dateOf(row, 'CREATED_ON'),
@@ -100,6 +102,7 @@ export class SharesSource implements Source {
     if (this.#queryText) {
       statements.push({
         view: 'SNOWFLAKE.ACCOUNT_USAGE.QUERY_HISTORY',
+        part: 'share_statements',
         sql: SHARE_STATEMENTS_SQL,
         bindings: { exporterTag: bind.text(EXPORTER_QUERY_TAG) },
         map: (row) => shareStatementEvents(row, account, observedAt),

@@ -6,7 +6,8 @@
 import type { SnowflakeEvent } from '../events.ts';
 import type { SourceContext, SourceRunResult } from '../source.ts';
 import { bind, type Binding, type StatementResult } from '../../snowflake/sqlapi/index.ts';
-import { SourceUnavailableError, unavailableOr } from './errors.ts';
+import { availablePart, unavailablePart, type PartStatus, type SourcePart } from '../source-parts.ts';
+import { failureReason, SourceUnavailableError, unavailableOr } from './errors.ts';
 import type { Row } from './values.ts';
 
 export interface StreamOptions {
@@ -63,9 +64,12 @@ export interface StreamStatement {
   timeOf(row: Row): Date | null;
   /**
    * True when the stream can do without this statement: if its view is unavailable, the others still run. The
-   * stream is unavailable only when every statement is.
+   * stream is unavailable only when every statement is. Any other failure fails the stream: committing the
+   * watermark without this statement's rows would lose them for good.
    */
   readonly optional?: boolean;
+  /** The part the statement is reported as (source-parts.ts), for an optional statement. */
+  readonly part?: SourcePart;
 }
 
 /**
@@ -92,6 +96,7 @@ export async function runStream(
   let newest: Date | undefined;
   let available = 0;
   let firstUnavailable: SourceUnavailableError | undefined;
+  const parts: PartStatus[] = [];
   let buffer: SnowflakeEvent[] = [];
   const flush = async (): Promise<void> => {
     if (buffer.length === 0) return;
@@ -105,11 +110,13 @@ export async function runStream(
       const error = unavailableOr(outcome.reason, sourceId, statement.view);
       if (error instanceof SourceUnavailableError && statement.optional === true) {
         firstUnavailable ??= error;
+        if (statement.part !== undefined) parts.push(unavailablePart(statement.part, `${statement.view} could not be read (${failureReason(error)})`));
         continue;
       }
       throw error;
     }
     available++;
+    if (statement.part !== undefined) parts.push(availablePart(statement.part));
     const result: StatementResult = outcome.value;
     for await (const row of result.rowsAsObjects()) {
       rows++;
@@ -122,5 +129,5 @@ export async function runStream(
   if (available === 0 && firstUnavailable !== undefined) throw firstUnavailable;
   await flush();
   context.commitWatermark(stream, context.snowflakeNow);
-  return { rows, delivered, newestEventTime: newest };
+  return { rows, delivered, newestEventTime: newest, ...(parts.length === 0 ? {} : { parts }) };
 }

@@ -4,6 +4,7 @@
 import { SOURCE_ERROR_KINDS } from '../../collect/observer.ts';
 import type { EventKind, Severity } from '../../collect/events.ts';
 import { SOURCE_IDS } from '../../collect/source-ids.ts';
+import { SOURCE_PART_IDS } from '../../collect/source-parts.ts';
 import { BUILT_IN_DETECTION_IDS } from '../../detect/catalog-ids.ts';
 
 /** The label value that stands for anything outside a vocabulary. */
@@ -55,6 +56,8 @@ export interface Vocabularies {
   readonly userType: LabelVocabulary;
   readonly postureKind: LabelVocabulary;
   readonly trustCenterSeverity: LabelVocabulary;
+  /** Parts of a source that can be unavailable on their own (src/collect/source-parts.ts). */
+  readonly sourcePart: LabelVocabulary;
 }
 
 export interface VocabularyInput {
@@ -83,6 +86,7 @@ export function buildVocabularies(input: VocabularyInput): Vocabularies {
     userType: new LabelVocabulary(USER_TYPES),
     postureKind: new LabelVocabulary(POSTURE_KINDS),
     trustCenterSeverity: new LabelVocabulary(TRUST_CENTER_SEVERITIES),
+    sourcePart: new LabelVocabulary(SOURCE_PART_IDS),
   };
 }
 

@@ -47,15 +47,22 @@ export const POSTURE_GAUGES = {
     labelNames: ['role'],
     help: 'Users without MFA holding the admin role directly or through the role hierarchy.',
   },
+  outbound_shares_known: {
+    kind: 'shares',
+    labelNames: [],
+    help:
+      'Whether the account\'s outbound shares are all known (1: ACCOUNT_USAGE.SHARES was read) or not (0: only SHOW ' +
+      'SHARES answered, which lists only the shares the role has privileges on; the two totals below are then absent).',
+  },
   outbound_shares: {
     kind: 'shares',
     labelNames: [],
-    help: 'Outbound shares of the account.',
+    help: 'Outbound shares of the account (absent while snowflake_risk_outbound_shares_known is 0).',
   },
   outbound_share_consumer_accounts: {
     kind: 'shares',
     labelNames: [],
-    help: 'Distinct consumer accounts across all outbound shares.',
+    help: 'Distinct consumer accounts across all outbound shares (absent while snowflake_risk_outbound_shares_known is 0).',
   },
   share_consumer_accounts: {
     kind: 'shares',
@@ -178,10 +185,18 @@ function sharesRows(data: SharesPosture, limit: number): Built {
     for (const consumer of share.consumerAccounts) consumers.add(consumer.toUpperCase());
   }
   const { rows, capped } = perShare.top(limit);
+  // A partial list (SHOW SHARES only) still says true things about the shares it lists, but its totals would read
+  // as "0 outbound shares" on an account the role simply cannot see: they are left out, and the known gauge says so.
+  const totals: [PostureGaugeName, PostureRow[]][] = data.complete
+    ? [
+        ['outbound_shares', [{ labels: {}, value: data.outbound.length }]],
+        ['outbound_share_consumer_accounts', [{ labels: {}, value: consumers.size }]],
+      ]
+    : [];
   return {
     rows: new Map<PostureGaugeName, PostureRow[]>([
-      ['outbound_shares', [{ labels: {}, value: data.outbound.length }]],
-      ['outbound_share_consumer_accounts', [{ labels: {}, value: consumers.size }]],
+      ['outbound_shares_known', [{ labels: {}, value: data.complete ? 1 : 0 }]],
+      ...totals,
       ['share_consumer_accounts', rows],
     ]),
     capped,

@@ -28,6 +28,7 @@ export class SelfMetrics implements CollectionObserver {
   readonly #sourceRows: Counter<'account' | 'source'>;
   readonly #sourceErrors: Counter<'account' | 'source' | 'kind'>;
   readonly #sourceUnavailable: Gauge<'account' | 'source'>;
+  readonly #sourcePartUnavailable: Gauge<'account' | 'source' | 'part'>;
   readonly #sourceLag: Gauge<'account' | 'source'>;
   readonly #sourceDeferred: Counter<'account' | 'source' | 'reason'>;
   readonly #cycles: Counter<'account' | 'outcome'>;
@@ -81,6 +82,12 @@ export class SelfMetrics implements CollectionObserver {
       'source_unavailable',
       'Whether the source\'s view or command is unavailable on the account (edition or privileges): 1, else 0.',
       ['account', 'source'],
+    );
+    this.#sourcePartUnavailable = gauge(
+      'source_part_unavailable',
+      'Whether a part of the source (an optional column, or one of its statements) could not be read at its last ' +
+        'successful run (1) while the rest ran, else 0. The landing page and the log say why.',
+      ['account', 'source', 'part'],
     );
     this.#sourceLag = gauge(
       'source_lag_seconds',
@@ -192,6 +199,9 @@ export class SelfMetrics implements CollectionObserver {
       if (started !== undefined) this.#sourceLastSuccess.set(labels, started + (duration ?? 0));
       if (outcome.lagSeconds !== undefined && Number.isFinite(outcome.lagSeconds)) {
         this.#sourceLag.set(labels, Math.max(0, outcome.lagSeconds));
+      }
+      for (const part of outcome.parts ?? []) {
+        this.#sourcePartUnavailable.set({ ...labels, part: this.#vocab.sourcePart.label(part.part) }, part.available ? 0 : 1);
       }
     });
   }

@@ -131,9 +131,18 @@ function detect(data: Materialised, scenario: Scenario): Found {
     if (earlierDays.length > 0 && !earlier.some((e) => app(e).split('|').some((part) => app(s).split('|').includes(part)))) newClientSessions.add(String(s.SESSION_ID));
   }
 
-  // SF-16: IOC IPs, and the published client indicators in SESSIONS.
+  // SF-16: IOC IPs, Snowflake's HIGH malicious-IP classification (LOGIN_DETAILS is JSON text whose member may be JSON
+  // text again), and the published client indicators in SESSIONS.
   const suspicious = new Set<string>();
-  for (const l of logins) if (scenario.groundTruth.iocIps.includes(String(l.CLIENT_IP))) suspicious.add(String(l.EVENT_ID));
+  const riskOf = (details: unknown): string | undefined => {
+    if (typeof details !== 'string') return undefined;
+    const member = (JSON.parse(details) as { malicious_ip_protection_info?: unknown }).malicious_ip_protection_info;
+    const info = (typeof member === 'string' ? JSON.parse(member) : member) as { riskClassification?: string } | undefined;
+    return info?.riskClassification;
+  };
+  for (const l of logins) {
+    if (scenario.groundTruth.iocIps.includes(String(l.CLIENT_IP)) || riskOf(l.LOGIN_DETAILS) === 'HIGH') suspicious.add(String(l.EVENT_ID));
+  }
   for (const s of data.SESSIONS) {
     const env = JSON.parse(String(s.CLIENT_ENVIRONMENT)) as { APPLICATION?: string; OS?: string };
     if (env.APPLICATION === 'rapeflake' && !suspicious.has(String(s.LOGIN_EVENT_ID))) suspicious.add(String(s.SESSION_ID));

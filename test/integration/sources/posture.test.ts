@@ -8,7 +8,11 @@ import {
   TrustCenterPostureSource,
   UsersPostureSource,
 } from '../../../src/collect/sources/index.ts';
-import { keyPairEmulatorFor, type KeyPairEmulator } from '../../helpers/emulator-account.ts';
+import { SHOW_SHARES_SQL } from '../../../src/collect/sources/outbound-shares.ts';
+import { createExporterMetrics } from '../../../src/export/metrics/index.ts';
+import type { SqlApiClient } from '../../../src/snowflake/sqlapi/index.ts';
+import { EMULATED_ROLE, EMULATED_WAREHOUSE, keyPairEmulatorFor, type KeyPairEmulator } from '../../helpers/emulator-account.ts';
+import { recordingDispatcher } from '../../helpers/recording-dispatcher.ts';
 import { InMemoryCollectionState, RecordingSourceContext } from '../../helpers/emulator-source-context.ts';
 
 const START = new Date('2026-11-20T12:00:00Z');
@@ -19,8 +23,49 @@ function at(offsetMs: number): string {
   return new Date(START.getTime() + offsetMs).toISOString();
 }
 
-function contextFor(e: KeyPairEmulator, state: InMemoryCollectionState): RecordingSourceContext {
-  return new RecordingSourceContext({ account: e.account, client: e.client, snowflakeNow: e.now(), state });
+function contextFor(e: KeyPairEmulator, state: InMemoryCollectionState, client: SqlApiClient = e.client): RecordingSourceContext {
+  return new RecordingSourceContext({ account: e.account, client, snowflakeNow: e.now(), state });
+}
+
+/**
+ * The emulator's own client, except that SHOW SHARES is sent as `SHOW SHARES LIKE '<pattern>'`: the real emulator's
+ * real, successful answer listing only that share, which is what a role with privileges on that share alone gets.
+ * (Only the statement text changes; everything else goes through the real client, HTTP and engine.)
+ */
+function showSharesOnly(e: KeyPairEmulator, pattern: string): SqlApiClient {
+  return new Proxy(e.client, {
+    get(target, property) {
+      if (property === 'execute') {
+        return (statement: string, options?: Parameters<SqlApiClient['execute']>[1]) =>
+          target.execute(statement === SHOW_SHARES_SQL ? `SHOW SHARES LIKE '${pattern}'` : statement, options);
+      }
+      const value: unknown = Reflect.get(target, property, target);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}
+
+/**
+ * SUPPLIER_FEED  created 30 days ago, consumers changed 20 days ago (two versions in the view)
+ * PARTNER_FEED   created ten minutes ago: SHOW SHARES lists it, the view (3 h behind) does not yet
+ * EMPTY          created 2 days ago, no consumer
+ * OLD_FEED       dropped a day ago
+ * REVOKED_FEED   an earlier version not dropped, the latest dropped 5 days ago
+ */
+async function loadShares(e: KeyPairEmulator): Promise<void> {
+  const share = (name: string, created: number, modified: number, extra: Record<string, unknown> = {}): Record<string, unknown> => ({
+    NAME: name, CREATED_ON: at(created), MODIFIED_ON: at(modified), DELETED_ON: null, DATABASE_NAME: 'SALES', SECURE_OBJECTS_ONLY: true,
+    TARGET_ACCOUNTS: '', OWNER: 'ACCOUNTADMIN', ...extra,
+  });
+  await e.engine.insertRows('SHARES', [
+    share('SUPPLIER_FEED', -30 * DAY, -30 * DAY, { TARGET_ACCOUNTS: 'SUPPLIERCO.REPORTING, OLDPARTNER.PROD' }),
+    share('SUPPLIER_FEED', -30 * DAY, -20 * DAY, { TARGET_ACCOUNTS: 'SUPPLIERCO.REPORTING' }),
+    share('PARTNER_FEED', -600_000, -600_000, { TARGET_ACCOUNTS: 'ACME.PROD, ACME.DEV' }),
+    share('EMPTY', -2 * DAY, -2 * DAY, { DATABASE_NAME: 'HR', SECURE_OBJECTS_ONLY: false }),
+    share('OLD_FEED', -100 * DAY, -DAY, { DELETED_ON: at(-DAY), TARGET_ACCOUNTS: 'X.Y' }),
+    share('REVOKED_FEED', -100 * DAY, -50 * DAY, { TARGET_ACCOUNTS: 'ACME.PROD' }),
+    share('REVOKED_FEED', -100 * DAY, -5 * DAY, { DELETED_ON: at(-5 * DAY), TARGET_ACCOUNTS: 'ACME.PROD' }),
+  ]);
 }
 
 function user(name: string, extra: Record<string, unknown>): Record<string, unknown> {
@@ -127,31 +172,130 @@ describe('posture snapshots', () => {
     assert.deepEqual(custom.posture('admins')?.adminsWithoutMfa, [{ user: 'U_NOMFA', roles: ['ROLE_A', 'SYSADMIN'] }]);
   });
 
-  it('shares: outbound shares and consumer accounts from SHOW SHARES, dropped ones left out', async (t) => {
+  it('admins: the list cap is written into the statement as a literal, never a bind marker in LIMIT', async (t) => {
+    // Snowflake refuses a bind marker as LIMIT's row count in several drivers' reports ("Invalid row count '?' in
+    // limit clause"): what matters is the text the source sends, recorded off the wire here.
+    const { dispatcher, sent } = recordingDispatcher(t);
+    const e = await keyPairEmulatorFor(t, { start: START, dispatcher });
+    await loadAccount(e);
+    await new AdminsPostureSource().run(contextFor(e, new InMemoryCollectionState()));
+    await new AdminsPostureSource({ listLimit: 1 }).run(contextFor(e, new InMemoryCollectionState()));
+    const lists = sent.filter((body) => body.statement.includes('WHERE NOT HAS_MFA'));
+    assert.equal(lists.length, 2);
+    assert.match(lists[0]!.statement, /\nLIMIT 50$/);
+    assert.match(lists[1]!.statement, /\nLIMIT 1$/);
+    for (const body of sent) {
+      assert.doesNotMatch(body.statement, /LIMIT\s+[:?]/);
+      assert.equal(body.bindings?.limit, undefined);
+    }
+  });
+
+  it('admins: when the list statement fails, the counts are still published and the list is unknown, with why', async (t) => {
     const e = await keyPairEmulatorFor(t, { start: START });
-    await e.engine.insertRows('SHARES', [
-      { NAME: 'PARTNER_FEED', CREATED_ON: at(-10 * DAY), MODIFIED_ON: at(-600_000), DELETED_ON: null, DATABASE_NAME: 'SALES', SECURE_OBJECTS_ONLY: true, TARGET_ACCOUNTS: 'ACME.PROD, ACME.DEV', OWNER: 'SHARING_ADMIN' },
-      { NAME: 'OLD_FEED', CREATED_ON: at(-100 * DAY), MODIFIED_ON: at(-DAY), DELETED_ON: at(-DAY), DATABASE_NAME: 'SALES', SECURE_OBJECTS_ONLY: true, TARGET_ACCOUNTS: 'X.Y', OWNER: 'SHARING_ADMIN' },
-      { NAME: 'EMPTY', CREATED_ON: at(-2 * DAY), MODIFIED_ON: at(-2 * DAY), DELETED_ON: null, DATABASE_NAME: 'HR', SECURE_OBJECTS_ONLY: false, TARGET_ACCOUNTS: '', OWNER: 'SHARING_ADMIN' },
-    ]);
+    await loadAccount(e);
+    e.emulator.admin.setFaults({ rules: [{ endpoint: 'submit', statementPattern: 'WHERE NOT HAS_MFA', action: { kind: 'status', status: 408 } }] });
+    const state = new InMemoryCollectionState();
+    const result = await new AdminsPostureSource().run(contextFor(e, state));
+    assert.deepEqual(state.posture('admins'), {
+      kind: 'admins',
+      roles: [
+        { role: 'ACCOUNTADMIN', users: 1, usersWithoutMfa: 0 },
+        { role: 'ORGADMIN', users: 0, usersWithoutMfa: 0 },
+        { role: 'SECURITYADMIN', users: 2, usersWithoutMfa: 0 },
+        { role: 'SYSADMIN', users: 2, usersWithoutMfa: 1 },
+      ],
+      adminsWithoutMfa: null,
+    });
+    assert.equal(result.parts?.length, 1);
+    assert.equal(result.parts?.[0]?.part, 'admins_without_mfa');
+    assert.equal(result.parts?.[0]?.available, false);
+    assert.match(result.parts?.[0]?.reason ?? '', /could not be read \(timeout/);
+
+    // The counts are the posture itself: when they fail, the source fails and nothing is published.
+    e.emulator.admin.setFaults({ rules: [{ endpoint: 'submit', statementPattern: 'COUNT_IF', action: { kind: 'status', status: 408 } }] });
+    const failed = new InMemoryCollectionState();
+    await assert.rejects(new AdminsPostureSource().run(contextFor(e, failed)));
+    assert.equal(failed.postures.size, 0);
+  });
+
+  it('shares: every outbound share of ACCOUNT_USAGE.SHARES, brought up to date by SHOW SHARES; dropped ones left out', async (t) => {
+    const e = await keyPairEmulatorFor(t, { start: START });
+    await loadShares(e);
     const state = new InMemoryCollectionState();
     const source = new OutboundSharesPostureSource();
-    assert.equal(source.needsWarehouse, false);
-    await source.run(contextFor(e, state));
-    const expected = [
-      { name: 'EMPTY', database: 'HR', consumerAccounts: [], secureObjectsOnly: false, createdOn: new Date(at(-2 * DAY)) },
-      // Real time: modified ten minutes ago, already there (SHOW SHARES has no ingestion latency).
-      { name: 'PARTNER_FEED', database: 'SALES', consumerAccounts: ['ACME.DEV', 'ACME.PROD'], secureObjectsOnly: true, createdOn: new Date(at(-10 * DAY)) },
-    ];
-    assert.deepEqual(state.posture('shares'), { kind: 'shares', outbound: expected });
-    assert.ok(e.engine.warehouseReport().log.every((entry) => !entry.usedWarehouse));
+    // ACCOUNT_USAGE.SHARES needs a warehouse: the source must say so, so the cycle counts it in its one wake-up.
+    assert.equal(source.needsWarehouse, true);
+    const result = await source.run(contextFor(e, state));
+    assert.deepEqual(state.posture('shares'), {
+      kind: 'shares',
+      complete: true,
+      outbound: [
+        { name: 'EMPTY', database: 'HR', consumerAccounts: [], secureObjectsOnly: false, createdOn: new Date(at(-2 * DAY)) },
+        // Real time: created ten minutes ago, not in the view yet (3 h behind), but SHOW SHARES lists it.
+        { name: 'PARTNER_FEED', database: 'SALES', consumerAccounts: ['ACME.DEV', 'ACME.PROD'], secureObjectsOnly: true, createdOn: new Date(at(-600_000)) },
+        { name: 'SUPPLIER_FEED', database: 'SALES', consumerAccounts: ['SUPPLIERCO.REPORTING'], secureObjectsOnly: true, createdOn: new Date(at(-30 * DAY)) },
+      ],
+    });
+    assert.deepEqual(result.parts, [
+      { part: 'account_usage_shares', available: true },
+      { part: 'show_shares', available: true },
+    ]);
+  });
 
-    // When SHOW SHARES fails, ACCOUNT_USAGE.SHARES is read instead (3 h behind: the ten-minute-old change is not
-    // there yet, but the share is, with the target list of its visible version).
+  it('shares: a role SHOW SHARES shows only some shares to still sees every share (ACCOUNT_USAGE.SHARES is read)', async (t) => {
+    const e = await keyPairEmulatorFor(t, { start: START });
+    await loadShares(e);
+    // SHOW SHARES answers, successfully, with only the shares the role has privileges on (by default ACCOUNTADMIN's).
+    // This client asks the real emulator for exactly what such a role gets: the one share it owns (EMPTY).
+    const state = new InMemoryCollectionState();
+    await new OutboundSharesPostureSource().run(contextFor(e, state, showSharesOnly(e, 'EMPTY')));
+    const shares = state.posture('shares');
+    assert.equal(shares?.complete, true);
+    assert.deepEqual(shares?.outbound.map((share) => share.name), ['EMPTY', 'SUPPLIER_FEED']);
+    assert.deepEqual(shares?.outbound.find((share) => share.name === 'SUPPLIER_FEED')?.consumerAccounts, ['SUPPLIERCO.REPORTING']);
+  });
+
+  it('shares: without ACCOUNT_USAGE.SHARES the counts are unknown, never zero, and the reason is reported', async (t) => {
+    const e = await keyPairEmulatorFor(t, { start: START, engineOptions: { grants: { [EMULATED_ROLE]: [`USAGE ON WAREHOUSE ${EMULATED_WAREHOUSE}`] } } });
+    await loadShares(e);
+    const state = new InMemoryCollectionState();
+    // The role sees no share in SHOW SHARES either (it has privileges on none).
+    const result = await new OutboundSharesPostureSource().run(contextFor(e, state, showSharesOnly(e, 'NO_SHARE_OF_THIS_ROLE')));
+    const snapshot = state.postures.get('shares');
+    assert.deepEqual(snapshot?.data, { kind: 'shares', complete: false, outbound: [] });
+    const part = result.parts?.find((p) => p.part === 'account_usage_shares');
+    assert.equal(part?.available, false);
+    assert.match(part?.reason ?? '', /SNOWFLAKE\.ACCOUNT_USAGE\.SHARES could not be read \(not available to the role \(Snowflake 002003\)\)/);
+
+    // What Prometheus sees: no "0 outbound shares", an explicit unknown, and the part flagged.
+    const metrics = createExporterMetrics({ accounts: [e.account.name], processMetrics: false });
+    if (snapshot !== undefined) metrics.publishPosture(snapshot);
+    metrics.sourceSucceeded({ account: e.account.name, source: 'outbound_shares', startedAt: START, durationSeconds: 1, rows: 0, delivered: 0, parts: result.parts });
+    const text = await metrics.metrics();
+    assert.doesNotMatch(text, /^snowflake_risk_outbound_shares\{/m);
+    assert.doesNotMatch(text, /^snowflake_risk_outbound_share_consumer_accounts\{/m);
+    assert.match(text, /^snowflake_risk_outbound_shares_known\{account="emulated"\} 0$/m);
+    assert.match(text, /^snowflake_risk_source_part_unavailable\{account="emulated",source="outbound_shares",part="account_usage_shares"\} 1$/m);
+  });
+
+  it('shares: when SHOW SHARES fails the view alone answers (3 h behind), and a dropped share never comes back', async (t) => {
+    const e = await keyPairEmulatorFor(t, { start: START });
+    await loadShares(e);
     e.emulator.admin.setFaults({ rules: [{ endpoint: 'submit', statementPattern: '^SHOW SHARES', action: { kind: 'status', status: 408 } }] });
-    const fallback = new InMemoryCollectionState();
-    await source.run(contextFor(e, fallback));
-    assert.deepEqual(fallback.posture('shares')?.outbound.map((share) => share.name), ['EMPTY']);
+    const state = new InMemoryCollectionState();
+    const result = await new OutboundSharesPostureSource().run(contextFor(e, state));
+    // REVOKED_FEED's earlier version is not dropped, its latest is: the share is gone. PARTNER_FEED is too new.
+    assert.deepEqual(state.posture('shares')?.outbound.map((share) => share.name), ['EMPTY', 'SUPPLIER_FEED']);
+    assert.equal(state.posture('shares')?.complete, true);
+    assert.deepEqual(result.parts?.map((p) => [p.part, p.available]), [['account_usage_shares', true], ['show_shares', false]]);
+    assert.match(result.parts?.[1]?.reason ?? '', /SHOW SHARES failed \(timeout/);
+
+    // Both failing is a failed source (nothing published), not an empty snapshot.
+    const denied = await keyPairEmulatorFor(t, { start: START, engineOptions: { grants: { [EMULATED_ROLE]: [`USAGE ON WAREHOUSE ${EMULATED_WAREHOUSE}`] } } });
+    denied.emulator.admin.setFaults({ rules: [{ endpoint: 'submit', statementPattern: '^SHOW SHARES', action: { kind: 'status', status: 408 } }] });
+    const none = new InMemoryCollectionState();
+    await assert.rejects(new OutboundSharesPostureSource().run(contextFor(denied, none)));
+    assert.equal(none.postures.size, 0);
   });
 
   it('parameters: guardrails from SHOW PARAMETERS, safe only when true', async (t) => {

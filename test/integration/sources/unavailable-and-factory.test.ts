@@ -59,7 +59,8 @@ describe('unavailable views', () => {
     await new ParametersPostureSource().run(context);
     await new OutboundSharesPostureSource().run(context);
     assert.equal(state.posture('parameters')?.parameters.length, 4);
-    assert.deepEqual(state.posture('shares')?.outbound, []);
+    // SHOW SHARES answered, ACCOUNT_USAGE.SHARES did not: the snapshot is published but says it is incomplete.
+    assert.deepEqual(state.posture('shares'), { kind: 'shares', complete: false, outbound: [] });
   });
 
   it('the shares stream falls back to query text when only the SHARES views are missing', async (t) => {
@@ -76,6 +77,12 @@ describe('unavailable views', () => {
     const context = new RecordingSourceContext({ account: e.account, client: e.client, snowflakeNow: e.now(), state });
     const result = await source.run(context);
     assert.equal(result.delivered, 1);
+    // The stream ran on without the two views, and says which parts it could not read and why.
+    assert.deepEqual(result.parts, [
+      { part: 'account_usage_shares', available: false, reason: 'SNOWFLAKE.ACCOUNT_USAGE.SHARES could not be read (not available to the role (Snowflake 002003))' },
+      { part: 'grants_to_shares', available: false, reason: 'SNOWFLAKE.ACCOUNT_USAGE.GRANTS_TO_SHARES could not be read (not available to the role (Snowflake 002003))' },
+      { part: 'share_statements', available: true },
+    ]);
     assert.equal(state.eventsOf('share')[0]?.origin, 'QUERY_HISTORY');
     assert.deepEqual(state.watermarks.get('shares'), START);
   });
@@ -87,7 +94,8 @@ describe('createSources', () => {
     const sources = createSources(e.account);
     assert.deepEqual(sources.map((s) => s.id), [...ALL_SOURCE_IDS]);
     assert.equal(new Set(sources.map((s) => s.id)).size, sources.length);
-    assert.deepEqual(sources.filter((s) => !s.needsWarehouse).map((s) => s.id), ['outbound_shares', 'parameters']);
+    // outbound_shares reads ACCOUNT_USAGE.SHARES besides SHOW SHARES: it needs the warehouse (within the cycle's burst).
+    assert.deepEqual(sources.filter((s) => !s.needsWarehouse).map((s) => s.id), ['parameters']);
     assert.deepEqual(sources.filter((s) => s.critical).map((s) => s.id), ['users', 'admins']);
   });
 

@@ -35,7 +35,7 @@ describe('the HTTP app on a real server', () => {
     board.sourceSucceeded({ account: 'prod', source: 'query_history', startedAt: at, durationSeconds: 2, rows: 42, delivered: 40, lagSeconds: 2700 });
     board.sourceFailed(HOSTILE, '<img src=x onerror=alert(1)>', 'auth', at);
     board.cycleFinished('prod', 'partial', 12.5);
-    board.publishPosture({ account: 'prod', takenAt: at, data: { kind: 'shares', outbound: [] } });
+    board.publishPosture({ account: 'prod', takenAt: at, data: { kind: 'shares', complete: true, outbound: [] } });
     metrics.accountUp('prod', true);
     server = await startHttpServer(createHttpApp({ metrics, status: board }), { host: '127.0.0.1', port: 0 });
   });

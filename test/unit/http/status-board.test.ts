@@ -39,6 +39,7 @@ test('the status board keeps the latest outcome of each source, bounded recent c
       lastErrorKind: 'timeout',
       lastErrorAt: at,
       unavailable: false,
+      unavailableParts: [],
       deferredForBudget: false,
     },
     {
@@ -51,6 +52,7 @@ test('the status board keeps the latest outcome of each source, bounded recent c
       lastErrorKind: undefined,
       lastErrorAt: undefined,
       unavailable: true,
+      unavailableParts: [],
       deferredForBudget: false,
     },
   ]);
@@ -119,4 +121,42 @@ test('the landing page renders an empty exporter and a budget note', () => {
   assert.match(page, /today 2\.0000 credits of a 2\.0000 budget <strong>\(budget reached: non-critical sources deferred\)<\/strong>/);
   assert.match(page, /unknown \(no cycle yet\)/);
   assert.match(page, /No source has run yet\./);
+});
+
+test('a part a source could not read shows on the page with why, and unknown posture facts say unknown, not 0', () => {
+  const board = new StatusBoard({ accounts: ['prod'] });
+  board.setDetections('prod', [{ id: 'auth.suspicious_login', kind: 'sql', severity: 'critical', title: 'Suspicious login' }]);
+  const reason = 'LOGIN_HISTORY.LOGIN_DETAILS does not exist on this account (Snowflake 000904 invalid identifier; the column comes with behaviour change bundle 2025_07)';
+  board.sourceSucceeded({
+    account: 'prod', source: 'auth.suspicious_login', startedAt: at, durationSeconds: 1, rows: 2, delivered: 2,
+    parts: [{ part: 'login_details', available: false, reason }],
+  });
+  board.sourceSucceeded({
+    account: 'prod', source: 'outbound_shares', startedAt: at, durationSeconds: 1, rows: 0, delivered: 0,
+    parts: [
+      { part: 'account_usage_shares', available: false, reason: 'SNOWFLAKE.ACCOUNT_USAGE.SHARES could not be read (not available to the role (Snowflake 002003))' },
+      { part: 'show_shares', available: true },
+    ],
+  });
+  board.publishPosture({ account: 'prod', takenAt: at, data: { kind: 'shares', complete: false, outbound: [] } });
+  board.publishPosture({ account: 'prod', takenAt: at, data: { kind: 'admins', roles: [{ role: 'ACCOUNTADMIN', users: 2, usersWithoutMfa: 1 }], adminsWithoutMfa: null } });
+  const prod = board.snapshot().accounts[0];
+  assert.deepEqual(prod?.detections?.[0]?.unavailableParts, [{ part: 'login_details', reason }]);
+  assert.equal(prod?.detections?.[0]?.unavailable, false);
+  assert.deepEqual(prod?.posture.find((p) => p.kind === 'shares')?.facts, [
+    { name: 'outbound shares', value: null },
+    { name: 'consumer accounts', value: null },
+  ]);
+  assert.equal(prod?.posture.find((p) => p.kind === 'admins')?.facts[0]?.value, null);
+
+  const page = renderLandingPage(board.snapshot(), { metricsPath: '/metrics' });
+  assert.match(page, /1 partial<\/strong> \(a check is unavailable on this account, the others run\)/);
+  assert.match(page, /<span class="down">partial<\/span>: <code>login_details<\/code> unavailable: LOGIN_HISTORY\.LOGIN_DETAILS does not exist on this account[^<]*; the other checks ran/);
+  assert.match(page, /<code>account_usage_shares<\/code> unavailable: SNOWFLAKE\.ACCOUNT_USAGE\.SHARES could not be read/);
+  assert.match(page, /outbound shares: <span class="unknown">unknown<\/span>; consumer accounts: <span class="unknown">unknown<\/span>/);
+  assert.match(page, /admin users without MFA: <span class="unknown">unknown<\/span>/);
+
+  // The part is back: the flag goes.
+  board.sourceSucceeded({ account: 'prod', source: 'auth.suspicious_login', startedAt: at, durationSeconds: 1, rows: 2, delivered: 0, parts: [{ part: 'login_details', available: true }] });
+  assert.deepEqual(board.snapshot().accounts[0]?.detections?.[0]?.unavailableParts, []);
 });

@@ -146,8 +146,8 @@ test('admins, parameters and Trust Center posture become exact series', async ()
 
 test('a share that disappears from the next snapshot disappears from /metrics (removed, not frozen)', async () => {
   const metrics = createExporterMetrics({ accounts: ['prod', 'dev'], processMetrics: false });
-  metrics.publishPosture(snapshot({ kind: 'shares', outbound: [share('S1', ['A', 'B']), share('S2', ['b', 'C'])] }));
-  metrics.publishPosture(snapshot({ kind: 'shares', outbound: [share('D1', ['X'])] }, 'dev'));
+  metrics.publishPosture(snapshot({ kind: 'shares', complete: true, outbound: [share('S1', ['A', 'B']), share('S2', ['b', 'C'])] }));
+  metrics.publishPosture(snapshot({ kind: 'shares', complete: true, outbound: [share('D1', ['X'])] }, 'dev'));
   const before = await scrape(metrics);
   const perShare = (account: string, name: string) => seriesKey('snowflake_risk_share_consumer_accounts', { account, share: name });
   assert.deepEqual(
@@ -163,7 +163,7 @@ test('a share that disappears from the next snapshot disappears from /metrics (r
   assert.equal(before.samples.get(seriesKey('snowflake_risk_outbound_share_consumer_accounts', { account: 'prod' })), 3);
 
   const later = new Date(takenAt.getTime() + 3_600_000);
-  metrics.publishPosture(snapshot({ kind: 'shares', outbound: [share('S2', ['C'])] }, 'prod', later));
+  metrics.publishPosture(snapshot({ kind: 'shares', complete: true, outbound: [share('S2', ['C'])] }, 'prod', later));
   const after = await scrape(metrics);
   assert.deepEqual(
     family(after, 'snowflake_risk_share_consumer_accounts'),
@@ -182,7 +182,7 @@ test('a share that disappears from the next snapshot disappears from /metrics (r
 test('per-object posture metrics are capped to the top N, and the cap shows', async () => {
   const metrics = createExporterMetrics({ accounts: ['prod'], processMetrics: false, postureSeriesLimit: 3 });
   const shares = Array.from({ length: 6 }, (_, index) => share(`S${index}`, Array.from({ length: index + 1 }, (_, c) => `C${c}`)));
-  metrics.publishPosture(snapshot({ kind: 'shares', outbound: shares }));
+  metrics.publishPosture(snapshot({ kind: 'shares', complete: true, outbound: shares }));
   const x = await scrape(metrics);
   assert.deepEqual(
     [...family(x, 'snowflake_risk_share_consumer_accounts')].sort(),
@@ -196,7 +196,7 @@ test('per-object posture metrics are capped to the top N, and the cap shows', as
   assert.equal(x.samples.get(seriesKey('snowflake_risk_outbound_shares', { account: 'prod' })), 6);
   assert.equal(x.samples.get(seriesKey('snowflake_risk_posture_series_capped', { account: 'prod', kind: 'shares' })), 1);
 
-  metrics.publishPosture(snapshot({ kind: 'shares', outbound: shares.slice(0, 2) }));
+  metrics.publishPosture(snapshot({ kind: 'shares', complete: true, outbound: shares.slice(0, 2) }));
   const uncapped = await scrape(metrics);
   assert.equal(uncapped.samples.get(seriesKey('snowflake_risk_posture_series_capped', { account: 'prod', kind: 'shares' })), 0);
   assert.equal(family(uncapped, 'snowflake_risk_share_consumer_accounts').size, 2);
@@ -204,10 +204,10 @@ test('per-object posture metrics are capped to the top N, and the cap shows', as
 
 test('a scrape sees a posture kind either wholly before or wholly after an update', async () => {
   const metrics = createExporterMetrics({ accounts: ['prod'], processMetrics: false });
-  metrics.publishPosture(snapshot({ kind: 'shares', outbound: [share('OLD', ['A'])] }));
+  metrics.publishPosture(snapshot({ kind: 'shares', complete: true, outbound: [share('OLD', ['A'])] }));
   // The scrape starts, then the engine publishes a new snapshot before the scrape's output is assembled.
   const pending = metrics.metrics();
-  metrics.publishPosture(snapshot({ kind: 'shares', outbound: [share('NEW1', ['A']), share('NEW2', ['B'])] }));
+  metrics.publishPosture(snapshot({ kind: 'shares', complete: true, outbound: [share('NEW1', ['A']), share('NEW2', ['B'])] }));
   const during = parseExposition(await pending);
   assert.deepEqual([...family(during, 'snowflake_risk_share_consumer_accounts').keys()], [
     seriesKey('snowflake_risk_share_consumer_accounts', { account: 'prod', share: 'OLD' }),
@@ -223,4 +223,21 @@ test('a malformed snapshot is counted as an internal error and never throws into
   assert.doesNotThrow(() => metrics.publishPosture({ account: 'prod', takenAt, data: { kind: 'shares' } as unknown as PostureData }));
   const x = await scrape(metrics);
   assert.equal(x.samples.get(seriesKey('snowflake_risk_exporter_internal_errors_total', { component: 'posture' })), 1);
+});
+
+test('an incomplete shares snapshot (SHOW SHARES only) publishes no totals, and says the shares are not all known', async () => {
+  const metrics = createExporterMetrics({ accounts: ['prod'], processMetrics: false });
+  metrics.publishPosture(snapshot({ kind: 'shares', complete: true, outbound: [share('S1', ['A', 'B'])] }));
+  const known = await scrape(metrics);
+  assert.equal(known.samples.get(seriesKey('snowflake_risk_outbound_shares_known', { account: 'prod' })), 1);
+  assert.equal(known.samples.get(seriesKey('snowflake_risk_outbound_shares', { account: 'prod' })), 1);
+
+  // The role sees one share through SHOW SHARES; how many the account has is unknown: no total, rather than a wrong one.
+  metrics.publishPosture(snapshot({ kind: 'shares', complete: false, outbound: [share('S2', ['C'])] }));
+  const partial = await scrape(metrics);
+  assert.equal(partial.samples.get(seriesKey('snowflake_risk_outbound_shares_known', { account: 'prod' })), 0);
+  assert.equal(family(partial, 'snowflake_risk_outbound_shares').size, 0);
+  assert.equal(family(partial, 'snowflake_risk_outbound_share_consumer_accounts').size, 0);
+  // What it does see is still true of that share.
+  assert.equal(partial.samples.get(seriesKey('snowflake_risk_share_consumer_accounts', { account: 'prod', share: 'S2' })), 1);
 });

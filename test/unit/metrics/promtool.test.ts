@@ -33,7 +33,7 @@ test('promtool check metrics finds no problem in the registry output, with every
   metrics.publishPosture({
     account: 'prod',
     takenAt: at,
-    data: { kind: 'shares', outbound: [{ name: 'S "1"\\x', database: null, consumerAccounts: ['A'], secureObjectsOnly: null, createdOn: null }] },
+    data: { kind: 'shares', complete: true, outbound: [{ name: 'S "1"\\x', database: null, consumerAccounts: ['A'], secureObjectsOnly: null, createdOn: null }] },
   });
   metrics.publishPosture({ account: 'prod', takenAt: at, data: { kind: 'parameters', parameters: [{ name: 'PREVENT_UNLOAD_TO_INLINE_URL', value: 'true', safe: true }] } });
   metrics.publishPosture({

@@ -178,3 +178,16 @@ test('every metric family has a help text and the namespace, and counters end in
     assert.equal(type === 'counter', name.endsWith('_total'), `${name} (${type})`);
   }
 });
+
+test('a part of a source that could not be read is 1 until a run reads it again', async () => {
+  const metrics = createExporterMetrics({ accounts: ['prod'], processMetrics: false });
+  const outcome = { account: 'prod', source: 'auth.suspicious_login', startedAt, durationSeconds: 1, rows: 0, delivered: 0 };
+  const key = seriesKey('snowflake_risk_source_part_unavailable', { account: 'prod', source: 'auth.suspicious_login', part: 'login_details' });
+  metrics.sourceSucceeded({ ...outcome, parts: [{ part: 'login_details', available: false, reason: 'no column' }] });
+  assert.equal((await scrape(metrics)).samples.get(key), 1);
+  metrics.sourceSucceeded({ ...outcome, parts: [{ part: 'login_details', available: true }] });
+  assert.equal((await scrape(metrics)).samples.get(key), 0);
+  // A part id outside the vocabulary is folded into "other", never a new label value.
+  metrics.sourceSucceeded({ ...outcome, parts: [{ part: 'surprise' as 'login_details', available: false }] });
+  assert.equal((await scrape(metrics)).samples.get(seriesKey('snowflake_risk_source_part_unavailable', { account: 'prod', source: 'auth.suspicious_login', part: 'other' })), 1);
+});

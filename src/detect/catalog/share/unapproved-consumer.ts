@@ -1,6 +1,8 @@
 // SF-13: an outbound share whose consumers include an account that is not on the approved list. Posture: every
 // current share is checked on every run (a share exposed before the exporter started is found too); the finding id
-// is stable per share, so a share stays one finding until it is fixed. The user is whoever last ran a successful
+// is stable per share, so a share stays one finding until it is fixed. It reads ACCOUNT_USAGE.SHARES, which lists
+// every share of the account whatever the role's share privileges (SHOW SHARES would not): where the role cannot
+// read the view the detection is reported unavailable, never "no unapproved consumer". The user is whoever last ran a successful
 // ALTER SHARE ... ADD|SET ACCOUNTS on that share around its MODIFIED_ON (NULL when not found in QUERY_HISTORY).
 import type { SqlDetection } from '../../types.ts';
 import { EXPORTER_QUERY_TAG } from '../../../snowflake/account-client.ts';
@@ -36,11 +38,15 @@ export const shareUnapprovedConsumer: SqlDetection = {
   statement(_window, values) {
     const approved = inList('c.CONSUMER', upperList(listParameter(values, parameters, 'approvedConsumerAccounts')));
     const hours = numberParameter(values, parameters, 'attributionHours');
-    const sql = String.raw`WITH CURRENT_SHARES AS (
-  SELECT NAME, MODIFIED_ON, CREATED_ON, TARGET_ACCOUNTS
+    // The latest row of each share first, then only if that row is not dropped: filtering DELETED_ON first would
+    // bring back an earlier version of a dropped share.
+    const sql = String.raw`WITH LATEST_SHARES AS (
+  SELECT NAME, MODIFIED_ON, CREATED_ON, DELETED_ON, TARGET_ACCOUNTS
   FROM SNOWFLAKE.ACCOUNT_USAGE.SHARES
-  WHERE DELETED_ON IS NULL
-  QUALIFY ROW_NUMBER() OVER (PARTITION BY NAME ORDER BY MODIFIED_ON DESC) = 1
+  QUALIFY ROW_NUMBER() OVER (PARTITION BY NAME ORDER BY CREATED_ON DESC, MODIFIED_ON DESC NULLS LAST) = 1
+),
+CURRENT_SHARES AS (
+  SELECT NAME, MODIFIED_ON, CREATED_ON, TARGET_ACCOUNTS FROM LATEST_SHARES WHERE DELETED_ON IS NULL
 ),
 CONSUMERS AS (
   SELECT s.NAME, COALESCE(s.MODIFIED_ON, s.CREATED_ON) AS CHANGED_ON, UPPER(TRIM(f.VALUE::STRING)) AS CONSUMER

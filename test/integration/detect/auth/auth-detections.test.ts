@@ -57,13 +57,25 @@ describe('auth detections on the demo scenario', () => {
     assert.equal(brute?.attributes?.followedBySuccess, true);
     assert.equal(brute?.attributes?.failures, 6);
     const suspicious = await runSql(demo, authSuspiciousLogin, demo.window, parameters);
-    const nkowalski = suspicious.find((d) => d.user === 'NKOWALSKI');
+    const nkowalski = suspicious.find((d) => d.user === 'NKOWALSKI' && d.attributes?.application !== undefined);
     assert.equal(nkowalski?.attributes?.reason, 'ioc_ip,malicious_ip,client_application');
     assert.equal(nkowalski?.attributes?.application, 'rapeflake');
-    // Without the IOC list, Snowflake's own malicious-IP classification (LOGIN_DETAILS) still catches that login.
+    assert.equal(nkowalski?.attributes?.maliciousIpResult, 'OPTED_OUT');
+    assert.equal(nkowalski?.attributes?.blocked, false);
+    // The login Snowflake blocked (LOGIN_DETAILS as documented: VARCHAR, member encoded twice) is a finding that
+    // says it did not get in.
+    const blocked = suspicious.find((d) => d.attributes?.maliciousIpResult === 'BLOCKED');
+    assert.equal(blocked?.user, 'NKOWALSKI');
+    assert.equal(blocked?.attributes?.reason, 'malicious_ip');
+    assert.equal(blocked?.attributes?.blocked, true);
+    assert.equal(blocked?.attributes?.success, false);
+    assert.equal(blocked?.attributes?.riskClassification, 'HIGH');
+    assert.equal(blocked?.attributes?.riskCategories, 'ANONYMOUS_VPN,TOR_EXITS');
+    assert.match(blocked?.reason ?? '', /classified HIGH risk by Snowflake: ANONYMOUS_VPN,TOR_EXITS\).*blocked by Snowflake's malicious IP protection: the login did not get in\.$/);
+    // Without the IOC list, Snowflake's own malicious-IP classification (LOGIN_DETAILS) still catches those logins.
     const withoutIoc = await runSql(demo, authSuspiciousLogin, demo.window, {});
-    assert.deepEqual(withoutIoc.map((d) => d.user).sort(), ['IYILMAZ', 'NKOWALSKI']);
-    assert.equal(withoutIoc.find((d) => d.user === 'NKOWALSKI')?.attributes?.reason, 'malicious_ip,client_application');
+    assert.deepEqual(withoutIoc.map((d) => d.user).sort(), ['IYILMAZ', 'NKOWALSKI', 'NKOWALSKI']);
+    assert.deepEqual(withoutIoc.filter((d) => d.user === 'NKOWALSKI').map((d) => d.attributes?.reason).sort(), ['malicious_ip', 'malicious_ip,client_application']);
     const dormant = await runSql(demo, authDormantUserLogin, demo.window, parameters);
     assert.equal(dormant[0]?.attributes?.daysSincePreviousLogin, 130);
   });
@@ -116,16 +128,39 @@ describe('auth.brute_force and auth.password_spray thresholds', () => {
     ]);
   });
 
-  it('auth.suspicious_login: an IOC IP alone, a malicious-IP classification alone, and neither', async (t) => {
+  it('auth.suspicious_login: an IOC IP alone, a malicious-IP classification alone (LOGIN_DETAILS as stored), and neither', async (t) => {
     const e = await keyPairEmulatorFor(t, { start: START });
+    // LOGIN_DETAILS is VARCHAR JSON text; Snowflake's documented values encode the member a second time.
+    const documented = (info: object): string => JSON.stringify({ malicious_ip_protection_info: JSON.stringify(info) });
+    const single = (info: object): string => JSON.stringify({ malicious_ip_protection_info: info });
     await e.engine.insertRows('LOGIN_HISTORY', [
-      login('IOC_ONLY', '198.51.100.66', 30, success),
-      login('CLASSIFIED', '203.0.113.99', 20, { ...success, LOGIN_DETAILS: { malicious_ip_protection_info: { categories: ['TOR_EXITS'], result: 'OPTED_OUT', riskClassification: 'HIGH' } } }),
-      login('LOW_RISK', '203.0.113.98', 10, { ...success, LOGIN_DETAILS: { malicious_ip_protection_info: { categories: [], result: 'OPTED_OUT', riskClassification: 'LOW' } } }),
+      login('IOC_ONLY', '198.51.100.66', 35, success),
+      login('CLASSIFIED', '203.0.113.99', 30, { ...success, LOGIN_DETAILS: documented({ categories: ['TOR_EXITS'], result: 'OPTED_OUT', riskClassification: 'HIGH' }) }),
+      login('BLOCKED', '203.0.113.96', 25, { LOGIN_DETAILS: documented({ categories: ['ANONYMOUS_VPN', 'TOR_EXITS'], result: 'BLOCKED', riskClassification: 'HIGH' }) }),
+      login('SINGLE', '203.0.113.95', 20, { ...success, LOGIN_DETAILS: single({ categories: ['ANONYMOUS_PROXIES'], result: 'OPTED_OUT', riskClassification: 'high' }) }),
+      login('LOW_RISK', '203.0.113.98', 15, { ...success, LOGIN_DETAILS: documented({ categories: ['MALICIOUS_BEHAVIOR'], result: 'OPTED_OUT', riskClassification: 'LOW' }) }),
+      login('MALFORMED', '203.0.113.94', 10, { ...success, LOGIN_DETAILS: '{"malicious_ip_protection_info":"{not json' }),
       login('CLEAN', '203.0.113.97', 5, success),
     ]);
     const drafts = await runSql({ e }, authSuspiciousLogin, WINDOW, { iocIps: ['198.51.100.66'] });
-    assert.deepEqual(drafts.map((d) => [d.user, d.attributes?.reason]), [['IOC_ONLY', 'ioc_ip'], ['CLASSIFIED', 'malicious_ip']]);
+    assert.deepEqual(drafts.map((d) => [d.user, d.attributes?.reason, d.attributes?.maliciousIpResult, d.attributes?.blocked]), [
+      ['IOC_ONLY', 'ioc_ip', undefined, undefined],
+      ['CLASSIFIED', 'malicious_ip', 'OPTED_OUT', false],
+      ['BLOCKED', 'malicious_ip', 'BLOCKED', true],
+      ['SINGLE', 'malicious_ip', 'OPTED_OUT', false],
+    ]);
+    assert.match(drafts[1]?.reason ?? '', /^Login from 203\.0\.113\.99 \(classified HIGH risk by Snowflake: TOR_EXITS\), successful \(not blocked: protection result OPTED_OUT\)\.$/);
+    assert.match(drafts[2]?.reason ?? '', /the login did not get in\.$/);
+  });
+
+  it('auth.suspicious_login never applies a path to the VARCHAR column, and can leave the column out', () => {
+    const built = authSuspiciousLogin.statement(WINDOW, {});
+    // `LOGIN_DETAILS:...` on a VARCHAR is a compile error in Snowflake (001044): the column is parsed first.
+    assert.doesNotMatch(built.sql, /LOGIN_DETAILS\s*:/);
+    assert.match(built.sql, /TRY_PARSE_JSON\(TO_VARCHAR\(TRY_PARSE_JSON\(l\.LOGIN_DETAILS\):malicious_ip_protection_info\)\)/);
+    const without = authSuspiciousLogin.statement(WINDOW, {}, new Set(['login_details']));
+    assert.doesNotMatch(without.sql, /LOGIN_DETAILS/);
+    assert.deepEqual(without.bindings, built.bindings);
   });
 
   it('auth.new_client_application: needs a baseline on an earlier day, and reports a new client once', async (t) => {

@@ -11,7 +11,10 @@ import { shareObjectsGranted } from '../../../../src/detect/catalog/share/share-
 import { shareReaderAccountCreated } from '../../../../src/detect/catalog/share/reader-account-created.ts';
 import { shareUnapprovedConsumer } from '../../../../src/detect/catalog/share/unapproved-consumer.ts';
 import type { EventDetection, FindingDraft, ParameterValues } from '../../../../src/detect/types.ts';
-import { keyPairEmulatorFor } from '../../../helpers/emulator-account.ts';
+import { SourceUnavailableError } from '../../../../src/collect/sources/index.ts';
+import { SqlDetectionSource } from '../../../../src/detect/runner/sql-detection-source.ts';
+import { EMULATED_ROLE, EMULATED_WAREHOUSE, keyPairEmulatorFor } from '../../../helpers/emulator-account.ts';
+import { InMemoryCollectionState, RecordingSourceContext } from '../../../helpers/emulator-source-context.ts';
 import { demoAccount, demoParameters, incidentsOf, keyOf, nearMissesOf, runSql, shareEvents } from '../auth/demo-account.ts';
 
 function matchAll(detection: EventDetection<ShareEvent>, events: readonly ShareEvent[], parameters: ParameterValues = {}): FindingDraft[] {
@@ -73,7 +76,7 @@ describe('share.unapproved_consumer', () => {
     assert.deepEqual(all, []);
   });
 
-  it('checks each consumer of a multi-consumer share, ignores dropped shares and reads the latest version', async (t) => {
+  it('checks each consumer of a multi-consumer share, ignores dropped shares (whatever their earlier versions) and reads the latest version', async (t) => {
     const e = await keyPairEmulatorFor(t, { start: new Date('2026-11-20T12:00:00Z') });
     const share = (name: string, targets: string, modified: string, deleted: string | null = null): Record<string, unknown> => ({
       CREATED_ON: '2026-10-01T00:00:00Z', MODIFIED_ON: modified, DELETED_ON: deleted, NAME: name, OWNER: 'SHARING_ADMIN', COMMENT: null,
@@ -84,9 +87,20 @@ describe('share.unapproved_consumer', () => {
       share('DROPPED', 'ORG.BAD3', '2026-11-02T00:00:00Z', '2026-11-03T00:00:00Z'),
       share('FIXED', 'ORG.BAD4', '2026-11-01T00:00:00Z'),
       share('FIXED', 'ORG.OK1', '2026-11-05T00:00:00Z'),
+      // An earlier version not dropped, the latest dropped: the share is gone, its old consumer does not count.
+      share('REVOKED', 'ORG.BAD5', '2026-11-01T00:00:00Z'),
+      share('REVOKED', 'ORG.BAD5', '2026-11-06T00:00:00Z', '2026-11-06T00:00:00Z'),
     ]);
     const window = { from: new Date('2026-11-19T00:00:00Z'), to: e.now() };
     const drafts = await runSql({ e }, shareUnapprovedConsumer, window, { approvedConsumerAccounts: ['org.ok1'] });
     assert.deepEqual(drafts.map((d) => [d.evidenceIds[0], d.attributes?.consumers, d.user]), [['MIXED', 'ORG.BAD1,ORG.BAD2', null]]);
+  });
+
+  it('is unavailable, not silent, where the role cannot read ACCOUNT_USAGE.SHARES', async (t) => {
+    const e = await keyPairEmulatorFor(t, { start: new Date('2026-11-20T12:00:00Z'), engineOptions: { grants: { [EMULATED_ROLE]: [`USAGE ON WAREHOUSE ${EMULATED_WAREHOUSE}`] } } });
+    const source = new SqlDetectionSource({ detection: shareUnapprovedConsumer, parameters: {}, backfillSeconds: 86_400, overlapMarginSeconds: 900 });
+    const state = new InMemoryCollectionState();
+    await assert.rejects(source.run(new RecordingSourceContext({ account: e.account, client: e.client, snowflakeNow: e.now(), state })), SourceUnavailableError);
+    assert.equal(state.watermarks.size, 0, 'no window counts as checked');
   });
 });

@@ -50,7 +50,7 @@ function demoBackfillDays(scenario: { readonly groundTruth: { readonly window: {
 }
 
 export async function startEmbeddedDemo(options: EmbeddedDemoOptions = {}): Promise<EmbeddedDemo> {
-  const [{ startEmulator, DEMO_USERS, DEMO_ROLE, DEMO_WAREHOUSE }, engineModule, scenarioModule] = await Promise.all([
+  const [{ startEmulator, DEMO_GRANTS, DEMO_USERS, DEMO_ROLE, DEMO_WAREHOUSE }, engineModule, scenarioModule] = await Promise.all([
     import('../../emulator/index.ts'),
     import('../../emulator/engine/index.ts'),
     import('../../emulator/scenario/index.ts'),
@@ -61,7 +61,8 @@ export async function startEmbeddedDemo(options: EmbeddedDemoOptions = {}): Prom
   const publicKeyPem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
 
   const scenario = scenarioModule.generateScenario(scenarioModule.presetOptions(options.preset ?? 'demo'));
-  const engine = await engineModule.createEmulatorEngine({ clock: engineModule.createVirtualClock(scenario.end) });
+  // The demo role holds the README's least-privilege grants, so the demo shows that they are enough.
+  const engine = await engineModule.createEmulatorEngine({ clock: engineModule.createVirtualClock(scenario.end), grants: DEMO_GRANTS });
   await scenarioModule.loadScenario(engine, scenario);
   const users = DEMO_USERS.map((user) => ({ ...user, rsaPublicKeys: [publicKeyPem] }));
   const emulator = await startEmulator({ engine, ownsEngine: true, users, account: DEMO_ACCOUNT_IDENTIFIER.toUpperCase() });

@@ -2,7 +2,8 @@
 // JSON Lines directory), loads it into the DuckDB engine, serves the SQL API and OAuth on a local port, and prints
 // where to connect. Runs until SIGINT/SIGTERM, then closes cleanly and exits 0.
 import { parseArgs } from 'node:util';
-import { DEMO_ACCOUNT, DEMO_GRANTS, DEMO_PASSWORD, DEMO_PAT_SECRET, DEMO_ROLE, DEMO_USER, DEMO_USERS, DEMO_WAREHOUSE, startEmulator, type OAuthClientConfig } from './index.ts';
+import { OWN_USER_HELP, OWN_USER_PARSE_OPTIONS, exporterConfigLines, parseOwnUser, type OwnUserSetup } from './cli-own-user.ts';
+import { DEMO_GRANTS, DEMO_PASSWORD, DEMO_PAT_SECRET, DEMO_ROLE, DEMO_USER, DEMO_USERS, DEMO_WAREHOUSE, startEmulator, type OAuthClientConfig, type UserConfig } from './index.ts';
 import { parseGrantFlag, withGrants, type GrantsConfig } from './engine/index.ts';
 import { createReplayEngine, importJsonlDirectory } from './import/index.ts';
 import { VIEWS } from './schema.ts';
@@ -18,7 +19,9 @@ Data:
   --users N                number of users
   --days N                 days of history
   --queries-per-day N      average QUERY_HISTORY rows per day
-  --import DIR             replay a directory of JSON Lines files (one per view) instead of generating
+  --import DIR             replay a directory of exported views (JSON Lines or JSON, plain or .gz, one file,
+                           COPY part files or a directory per view) instead of generating
+  --strict                 with --import: an undocumented column or account parameter is an error, not a warning
   --now ISO                the virtual "now" (default: the current time, rounded down to the minute)
   --latency VIEW=SECONDS   override a view's ingestion latency (repeatable), e.g. QUERY_HISTORY=0
   --no-latency             every row visible at once
@@ -29,6 +32,7 @@ Privileges (the demo role ${DEMO_ROLE} holds the README's least-privilege grants
                            "APPLICATION ROLE SNOWFLAKE.TRUST_CENTER_VIEWER", "IMPORTED PRIVILEGES ON DATABASE
                            SNOWFLAKE", "USAGE ON WAREHOUSE COMPUTE_WH", "ROLE OTHER_ROLE", "IMPORT SHARE"
 
+${OWN_USER_HELP}
 Server:
   --port N                 port to listen on (default 8085; 0 picks a free one)
   --host H                 address to bind (default 127.0.0.1)
@@ -46,6 +50,8 @@ interface CliConfig {
   scenario: string;
   overrides: PresetOverrides;
   importDir: string | undefined;
+  strict: boolean;
+  own: OwnUserSetup;
   now: Date | undefined;
   latency: Record<string, number>;
   noLatency: boolean;
@@ -69,6 +75,7 @@ function parseCli(argv: string[]): { config?: CliConfig; help?: boolean; problem
         days: { type: 'string' },
         'queries-per-day': { type: 'string' },
         import: { type: 'string' },
+        strict: { type: 'boolean' },
         now: { type: 'string' },
         latency: { type: 'string', multiple: true },
         'no-latency': { type: 'boolean' },
@@ -78,6 +85,7 @@ function parseCli(argv: string[]): { config?: CliConfig; help?: boolean; problem
         'oauth-redirect-uri': { type: 'string' },
         grant: { type: 'string', multiple: true },
         help: { type: 'boolean', short: 'h' },
+        ...OWN_USER_PARSE_OPTIONS,
       },
     });
   } catch (error) {
@@ -113,6 +121,9 @@ function parseCli(argv: string[]): { config?: CliConfig; help?: boolean; problem
       else problems.push(`--latency: unknown view ${match[1] ?? ''} (known: ${known.join(', ')})`);
     }
   }
+  if (v.strict === true && v.import === undefined) problems.push('--strict applies to --import');
+  const own = parseOwnUser(v, process.env, process.cwd());
+  problems.push(...own.problems);
   if (v.import !== undefined && v['write-ground-truth'] !== undefined) problems.push('--write-ground-truth applies to generated scenarios, not to --import');
   if (v.import !== undefined && (v.scenario ?? v.seed ?? v.users ?? v.days ?? v['queries-per-day']) !== undefined) {
     problems.push('--import replays a directory: --scenario, --seed, --users, --days and --queries-per-day do not apply');
@@ -138,13 +149,15 @@ function parseCli(argv: string[]): { config?: CliConfig; help?: boolean; problem
       problems.push(`--grant: ${(error as Error).message}`);
     }
   }
-  if (problems.length > 0) return { problems };
+  if (problems.length > 0 || own.setup === undefined) return { problems };
   return {
     problems,
     config: {
       scenario,
       overrides,
       importDir: v.import,
+      strict: v.strict ?? false,
+      own: own.setup,
       now,
       latency,
       noLatency: v['no-latency'] ?? false,
@@ -155,6 +168,19 @@ function parseCli(argv: string[]): { config?: CliConfig; help?: boolean; problem
       grants: withGrants(DEMO_GRANTS, grantAdditions),
     },
   };
+}
+
+/**
+ * The registered user's role holds the README's least-privilege grants (the demo role's database roles, with USAGE on
+ * the registered user's own warehouse), so a replay is read as the exporter would read the real account set up that
+ * way; --grant adds to them as to any role.
+ */
+function withOwnRoleGrants(grants: GrantsConfig, user: UserConfig | undefined): GrantsConfig {
+  const role = user?.defaultRole;
+  if (role === undefined || role === DEMO_ROLE) return grants;
+  const databaseRoles = (DEMO_GRANTS[DEMO_ROLE] ?? []).filter((grant) => !grant.startsWith('USAGE ON WAREHOUSE '));
+  const warehouse = user?.defaultWarehouse ?? DEMO_WAREHOUSE;
+  return withGrants(grants, [...databaseRoles, `USAGE ON WAREHOUSE ${warehouse}`].map((grant) => ({ role, grant })));
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -170,10 +196,16 @@ async function main(argv: string[]): Promise<number> {
   const started = performance.now();
   let summary: string;
   let engine;
+  // The engine's default warehouse plus the one the registered user works in.
+  const warehouses = config.own.extraWarehouses.length === 0 ? {} : {
+    warehouses: Object.fromEntries([DEMO_WAREHOUSE, ...config.own.extraWarehouses].map((name) => [name, { size: 'X-Small' as const, autoSuspendSeconds: 60 }])),
+  };
+  const engineOptions = { ...warehouses, grants: withOwnRoleGrants(config.grants, config.own.user) };
   if (config.importDir !== undefined) {
-    engine = await createReplayEngine({ now: config.now ?? new Date(), latency: config.latency, noLatency: config.noLatency, engineOptions: { grants: config.grants } });
+    engine = await createReplayEngine({ now: config.now ?? new Date(), latency: config.latency, noLatency: config.noLatency, engineOptions });
     try {
-      const report = await importJsonlDirectory(engine, config.importDir, config.now ? { now: config.now } : {});
+      const report = await importJsonlDirectory(engine, config.importDir, { ...(config.now ? { now: config.now } : {}), strict: config.strict });
+      for (const warning of report.warnings) process.stderr.write(`emulator: warning: ${warning.message}\n`);
       summary = `replayed ${report.totalRows} rows from ${config.importDir} (${report.files.map((f) => `${f.view} ${f.rows}`).join(', ')})`;
     } catch (error) {
       await engine.close();
@@ -181,7 +213,7 @@ async function main(argv: string[]): Promise<number> {
     }
   } else {
     const scenario = generateScenario(presetOptions(config.scenario, config.overrides));
-    engine = await createReplayEngine({ now: scenario.end, latency: config.latency, noLatency: config.noLatency, engineOptions: { grants: config.grants } });
+    engine = await createReplayEngine({ now: scenario.end, latency: config.latency, noLatency: config.noLatency, engineOptions });
     const report = await loadScenario(engine, scenario);
     const o = scenario.options;
     summary = `scenario ${config.scenario} (seed ${o.seed}, ${o.users} users, ${o.days} days, ${report.totalRows} rows, ${scenario.groundTruth.incidents.length} labelled incidents), virtual now ${scenario.end.toISOString()}`;
@@ -191,24 +223,12 @@ async function main(argv: string[]): Promise<number> {
     }
   }
   const oauthClient: OAuthClientConfig = { clientId: DEMO_OAUTH_CLIENT_ID, clientSecrets: [DEMO_OAUTH_CLIENT_SECRET], redirectUri: config.redirectUri, name: 'snowflake-risk-exporter (demo)' };
-  const emulator = await startEmulator({ port: config.port, host: config.host, engine, ownsEngine: true, users: DEMO_USERS, oauthClients: [oauthClient] });
+  const ownUser = config.own.user;
+  const users = ownUser === undefined ? DEMO_USERS : [...DEMO_USERS.filter((u) => u.name.toUpperCase() !== ownUser.name), ownUser];
+  const emulator = await startEmulator({ port: config.port, host: config.host, engine, ownsEngine: true, users, account: config.own.jwtAccount, oauthClients: [oauthClient] });
   const url = emulator.url.toString().replace(/\/$/, '');
-  process.stdout.write(
-    [
-      `Snowflake emulator listening on ${url}`,
-      `  data: ${summary}`,
-      `  loaded in ${Math.round(performance.now() - started)} ms`,
-      '  emulator-only demo credentials (public test values, not secrets of any real account):',
-      `    account ${DEMO_ACCOUNT}, user ${DEMO_USER}, password ${DEMO_PASSWORD}, role ${DEMO_ROLE}, warehouse ${DEMO_WAREHOUSE}`,
-      `  grants: ${Object.entries(config.grants).map(([role, grants]) => `${role} <- ${grants.join(', ')}`).join('; ')}`,
-      `    programmatic access token: ${DEMO_PAT_SECRET}`,
-      `    OAuth client: id ${DEMO_OAUTH_CLIENT_ID}, secret ${DEMO_OAUTH_CLIENT_SECRET}, redirect ${config.redirectUri}`,
-      `  SQL API: ${url}/api/v2/statements   OAuth: ${url}/oauth/authorize   admin: ${url}/_emulator/report`,
-      '  Ctrl-C to stop.',
-      '',
-    ].join('\n'),
-  );
-  await new Promise<void>((resolve) => {
+  // Listen for the stop signals before saying "Ctrl-C to stop": a signal sent on that line must stop cleanly.
+  const stopped = new Promise<void>((resolve) => {
     const stop = (): void => {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
@@ -217,6 +237,25 @@ async function main(argv: string[]): Promise<number> {
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
   });
+  process.stdout.write(
+    [
+      `Snowflake emulator listening on ${url}`,
+      `  data: ${summary}`,
+      `  loaded in ${Math.round(performance.now() - started)} ms`,
+      '  emulator-only demo credentials (public test values, not secrets of any real account):',
+      `    account ${config.own.accountIdentifier}, user ${DEMO_USER}, password ${DEMO_PASSWORD}, role ${DEMO_ROLE}, warehouse ${DEMO_WAREHOUSE}`,
+      `    programmatic access token: ${DEMO_PAT_SECRET}`,
+      `    OAuth client: id ${DEMO_OAUTH_CLIENT_ID}, secret ${DEMO_OAUTH_CLIENT_SECRET}, redirect ${config.redirectUri}`,
+      `  SQL API: ${url}/api/v2/statements   OAuth: ${url}/oauth/authorize   admin: ${url}/_emulator/report`,
+      ...(ownUser === undefined ? [] : [`  registered user ${ownUser.name}, role ${ownUser.defaultRole ?? ''}, warehouse ${ownUser.defaultWarehouse ?? ''}`]),
+      `  grants: ${Object.entries(engineOptions.grants).map(([role, grants]) => `${role} <- ${grants.join(', ')}`).join('; ')}`,
+      '  exporter configuration for this emulator (README "Trying it on your own data"):',
+      ...exporterConfigLines(config.own, url, { user: DEMO_USER, role: DEMO_ROLE, warehouse: DEMO_WAREHOUSE }).map((line) => `    ${line}`),
+      '  Ctrl-C to stop.',
+      '',
+    ].join('\n'),
+  );
+  await stopped;
   await emulator.close();
   process.stdout.write('Snowflake emulator stopped.\n');
   return 0;

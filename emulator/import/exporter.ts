@@ -152,12 +152,34 @@ function floatText(value: number): string {
   return `${mantissa}e${e < 0 ? '-' : '+'}${pad(e)}`;
 }
 
+const NUMERIC_TEXT = /^([+-]?)(\d*)(?:\.(\d*))?(?:e([+-]?\d{1,4}))?$/i;
+
+/**
+ * A NUMBER as the export writes it: a JSON number with its decimal digits, no exponent, no leading zero, whatever
+ * form the generator holds it in (a BigInt, a double such as 1.2e-7, or text such as an error code '000904', which
+ * the NUMBER column stores as 904). Undefined when the value is not a number at all.
+ */
+export function numberText(value: unknown): string | undefined {
+  if (typeof value === 'bigint') return value.toString();
+  if (typeof value === 'number' && !Number.isFinite(value)) return undefined;
+  if (typeof value !== 'number' && typeof value !== 'string') return undefined;
+  const match = NUMERIC_TEXT.exec(String(value).trim());
+  if (match === null) return undefined;
+  const [, sign, whole = '', fraction = '', exponent = '0'] = match;
+  if (whole === '' && fraction === '') return undefined;
+  const digits = `${whole}${fraction}`;
+  const point = whole.length + Number(exponent); // where the decimal point falls in `digits`
+  const integerPart = point <= 0 ? '0' : digits.slice(0, point).padEnd(point, '0');
+  const fractionPart = point <= 0 ? `${'0'.repeat(-point)}${digits}` : digits.slice(point);
+  return `${sign === '-' ? '-' : ''}${integerPart.replace(/^0+(?=\d)/, '')}${fractionPart === '' ? '' : `.${fractionPart}`}`;
+}
+
 function unloadValue(type: ViewColumnType, value: unknown, timeZone: string): unknown {
   switch (type) {
-    case 'NUMBER':
-      if (typeof value === 'bigint') return JSON_RAW(value.toString());
-      if (typeof value === 'string' && /^[+-]?\d+(\.\d+)?$/.test(value)) return JSON_RAW(value);
-      return value;
+    case 'NUMBER': {
+      const text = numberText(value);
+      return text === undefined ? value : JSON_RAW(text);
+    }
     case 'FLOAT':
       if (typeof value !== 'number') return value;
       if (Number.isNaN(value)) return 'NaN';

@@ -8,9 +8,11 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import type { EmulatorEngine } from '../../../emulator/engine/index.ts';
-import { createReplayEngine, importJsonlDirectory, ImportError, PROBLEMS_SHOWN_PER_FILE, readRecords, renderUnloadRow, type ImportSink } from '../../../emulator/import/index.ts';
+import { toColumnValue } from '../../../emulator/engine/insert.ts';
+import { createReplayEngine, exportScenarioAsUnload, importJsonlDirectory, ImportError, PROBLEMS_SHOWN_PER_FILE, readRecords, renderUnloadRow, type ImportSink } from '../../../emulator/import/index.ts';
 import { convertValue } from '../../../emulator/import/values.ts';
-import { findView, VIEWS, type ViewColumnType, type ViewDefinition } from '../../../emulator/schema.ts';
+import { generateScenario, SCENARIO_VIEWS } from '../../../emulator/scenario/index.ts';
+import { findView, VIEWS, type ViewColumn, type ViewColumnType, type ViewDefinition } from '../../../emulator/schema.ts';
 
 const temp = await mkdtemp(join(tmpdir(), 'emulator-unload-'));
 after(async () => {
@@ -51,6 +53,15 @@ async function sql(engine: EmulatorEngine, statement: string): Promise<(string |
 }
 
 const keyOfView = (view: ViewDefinition): string => (view.schema === 'ACCOUNT_USAGE' ? view.name : `${view.schema}.${view.name}`);
+
+/** The first documented column of `type`, and its view. */
+function columnOfType(type: ViewColumnType): [ViewDefinition, ViewColumn] {
+  for (const view of VIEWS) {
+    const column = view.columns.find((c) => c.type === type);
+    if (column !== undefined) return [view, column];
+  }
+  throw new Error(`no view documents a ${type} column`);
+}
 
 /** A value of every documented type, as a generator would hold it, and what the engine must return for it. */
 function sample(type: ViewColumnType, index: number): { generated: unknown; wire: string } {
@@ -124,10 +135,51 @@ test('the unload form of a row: NULL keys omitted, timestamps in the default out
     CLOSED_REASON: null,
   });
   assert.equal(line, '{"CLIENT_ENVIRONMENT":"{\\"APPLICATION\\":\\"SnowSQL\\",\\"OS\\":\\"Linux\\"}","CREATED_ON":"2026-07-01 09:15:00.500 -0700","SESSION_ID":12345678901234567891,"USER_NAME":"ALICE"}');
-  const query = findView('ACCOUNT_USAGE', 'QUERY_HISTORY');
-  assert.ok(query);
-  assert.match(renderUnloadRow(query, { CREDITS_USED_CLOUD_SERVICES: 0.000012 }), /"CREDITS_USED_CLOUD_SERVICES":1\.200000000000000e-05/);
-  assert.match(renderUnloadRow(query, { END_TIME: '2026-11-20T16:15:00Z' }, { timeZone: 'UTC' }), /"END_TIME":"2026-11-20 16:15:00\.000 \+0000"/);
+  // The column of each type is taken from the table, whichever view documents one.
+  const [floatView, float] = columnOfType('FLOAT');
+  assert.equal(renderUnloadRow(floatView, { [float.name]: 0.000012 }), `{"${float.name}":1.200000000000000e-05}`);
+  const [ltzView, ltz] = columnOfType('TIMESTAMP_LTZ');
+  assert.equal(renderUnloadRow(ltzView, { [ltz.name]: '2026-11-20T16:15:00Z' }, { timeZone: 'UTC' }), `{"${ltz.name}":"2026-11-20 16:15:00.000 +0000"}`);
+});
+
+test('a NUMBER is written as a JSON number with its decimal digits, whatever form the row holds it in', () => {
+  const [view, number] = columnOfType('NUMBER');
+  for (const [held, written] of [
+    [12_345_678_901_234_567_891n, '12345678901234567891'],
+    [904, '904'],
+    ['000904', '904'], // an error code held as text: the NUMBER column stores 904, and JSON allows no leading zero
+    ['-0012.50', '-12.50'],
+    [0.000012, '0.000012'],
+    [1.2e-7, '0.00000012'], // no exponent: a NUMBER is not a FLOAT
+    [1e21, '1000000000000000000000'],
+  ] as const) {
+    const line = renderUnloadRow(view, { [number.name]: held });
+    assert.equal(line, `{"${number.name}":${written}}`, String(held));
+    const value = (JSON.parse(line) as Record<string, unknown>)[number.name];
+    assert.equal(convertValue('NUMBER', value).ok, true, `${String(held)} reads back`);
+  }
+});
+
+test('a generated scenario in the unload form loads, with strict checks, exactly what the scenario loads directly', async () => {
+  const scenario = generateScenario({ seed: 'unload', users: 40, days: 3, queriesPerDay: 300, end: new Date('2026-11-18T12:00:00Z'), accountName: 'UNLOAD_ACCOUNT' });
+  const dir = join(temp, 'scenario-unload');
+  const exported = await exportScenarioAsUnload(scenario, dir, { rowsPerPart: 500 });
+  const sink = recordingSink();
+  const report = await importJsonlDirectory(sink, dir, { strict: true });
+  assert.deepEqual(report.warnings, []);
+  for (const key of SCENARIO_VIEWS) {
+    const view = VIEWS.find((v) => keyOfView(v) === key);
+    assert.ok(view, key);
+    // Compared as the engine stores them (storage values of the documented type), in any order (part files are read
+    // in name order): the export may write a value in another form (a timestamp in the session's zone, an error code
+    // '000904' as 904), never as another value.
+    const stored = (row: Record<string, unknown>): string =>
+      JSON.stringify(view.columns.map((column) => [column.name, toColumnValue(column.name, column.type, row[column.name])]), (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v));
+    const generated = [...scenario.rows(key)].map(stored).sort();
+    const loaded = (sink.inserted.get(key) ?? []).map(stored).sort();
+    assert.ok(generated.length > 0, `the scenario has ${key} rows`);
+    assert.deepEqual(loaded, generated, `${key}: every row of ${exported.files.filter((f) => f.view === key).length} part files, every column`);
+  }
 });
 
 test('timestamps are read in the export\'s forms, and one without an offset is refused for TIMESTAMP_LTZ', () => {

@@ -1,6 +1,6 @@
 // The README's "Trying it on your own data" stays true: linked from the first screen (whose two commands stay as they
-// are), one COPY per documented view whose part files the importer maps back to that view, emulator options the CLI
-// has, and an exporter configuration the config loader accepts.
+// are), one COPY per view of emulator/schema.ts whose part files the importer maps back to that view, emulator options
+// the CLI has, and an exporter configuration the config loader accepts.
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { viewForFileName } from '../../../emulator/import/index.ts';
-import { VIEWS } from '../../../emulator/schema.ts';
+import { findView, VIEWS } from '../../../emulator/schema.ts';
 import { loadConfigFromText } from '../../../src/config/index.ts';
 
 const ROOT = new URL('../../../', import.meta.url).pathname;
@@ -42,6 +42,10 @@ test('one COPY per documented view, whose part files the importer reads as that 
     const found = viewForFileName(`${prefix}_0_0_0.json.gz`);
     assert.equal(found === undefined ? undefined : `${found.schema}.${found.name}`, view, `${prefix}_0_0_0.json.gz`);
   }
+  // A view cut to the replay window is cut on the column that decides when its rows show (the table's eventTimeColumn).
+  const cuts = [...sql.matchAll(/FROM SNOWFLAKE\.(\w+)\.(\w+) WHERE (\w+) >= \$since\)/g)];
+  assert.ok(cuts.length > 0);
+  for (const [, schema = '', name = '', column] of cuts) assert.equal(column, findView(schema, name)?.eventTimeColumn, `${schema}.${name}`);
 });
 
 test('the emulator command uses options the CLI has', () => {

@@ -76,7 +76,7 @@ export interface InboundShare {
 
 export interface EmulatorEngine extends SqlEngine {
   readonly clock: VirtualClock;
-  /** Loads rows into a view ('QUERY_HISTORY', 'TRUST_CENTER.FINDINGS'...), keyed by the upper-case column names. */
+  /** Loads rows into a view ('QUERY_HISTORY', 'ACCOUNT_USAGE.TRUST_CENTER_FINDINGS'...), keyed by the upper-case column names. */
   insertRows(view: string, rows: Iterable<Record<string, unknown>> | AsyncIterable<Record<string, unknown>>): Promise<number>;
   warehouseReport(): WarehouseReport;
   /** Sets an account parameter shown by SHOW PARAMETERS IN ACCOUNT. */

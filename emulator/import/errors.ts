@@ -41,7 +41,7 @@ export type ImportWarningCode =
 /** One warning per view and cause (not per line): where it first happened and how many rows it concerned. */
 export interface ImportWarning {
   readonly code: ImportWarningCode;
-  /** The view ('LOGIN_HISTORY', 'TRUST_CENTER.FINDINGS'), when the warning is about one. */
+  /** The view ('LOGIN_HISTORY', 'TRUST_CENTER_FINDINGS'), when the warning is about one. */
   readonly view?: string;
   /** The columns concerned, for warnings about columns. */
   readonly columns?: readonly string[];

@@ -1,7 +1,8 @@
 // Which files hold which view. A data file ends in `.jsonl`, `.ndjson` or `.json`, optionally followed by `.gz`; names
 // are case-insensitive. A view's rows come from exactly one of:
 // - one file named after the view: `QUERY_HISTORY.jsonl`, `ACCOUNT_USAGE.QUERY_HISTORY.json.gz`,
-//   `TRUST_CENTER.FINDINGS.jsonl` (`FINDINGS.jsonl` too: no other view has that name);
+//   `TRUST_CENTER_FINDINGS.jsonl` (the views are those of emulator/schema.ts; the undocumented
+//   SNOWFLAKE.TRUST_CENTER.FINDINGS is not one of them);
 // - the part files COPY INTO <location> writes for a path prefix: `@stage/QUERY_HISTORY` unloads to
 //   `QUERY_HISTORY_0_0_0.json.gz`, `QUERY_HISTORY_0_1_0.json.gz`... (the view name, then `_<digits>` groups);
 // - a directory named after the view (`QUERY_HISTORY/`), every data file under it, whatever their names (a prefix
@@ -29,7 +30,7 @@ export interface DataFile {
 
 export interface ViewSource {
   readonly view: ViewDefinition;
-  /** The name the engine's insertRows() takes: bare for ACCOUNT_USAGE, `TRUST_CENTER.FINDINGS` otherwise. */
+  /** The name the engine's insertRows() takes: bare for ACCOUNT_USAGE (`TRUST_CENTER_FINDINGS`), `SCHEMA.VIEW` otherwise. */
   readonly viewKey: string;
   /** The file, the part files' prefix or the directory the rows come from, as written. */
   readonly name: string;
@@ -55,7 +56,7 @@ export function fileNameForView(view: ViewDefinition): string {
   return `${viewKey(view)}.jsonl`;
 }
 
-/** The view a name designates: `QUERY_HISTORY`, `ACCOUNT_USAGE.QUERY_HISTORY`, `FINDINGS` (case-insensitive). */
+/** The view a name designates: `QUERY_HISTORY`, `ACCOUNT_USAGE.QUERY_HISTORY`, `trust_center_findings` (case-insensitive). */
 function viewForName(name: string): ViewDefinition | undefined {
   const parts = name.toUpperCase().split('.');
   if (parts.length === 1) {

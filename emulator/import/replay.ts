@@ -6,7 +6,7 @@ import { viewKey } from './files.ts';
 
 export interface ReplayEngineOptions {
   now?: Date;
-  /** Seconds per view ('QUERY_HISTORY', 'TRUST_CENTER.FINDINGS'...); the documented maxima otherwise. */
+  /** Seconds per view ('QUERY_HISTORY', 'TRUST_CENTER_FINDINGS'...); the documented maxima otherwise. */
   latency?: Record<string, number>;
   /** Every view visible at once (latency 0), whatever `latency` says. */
   noLatency?: boolean;

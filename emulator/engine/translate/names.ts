@@ -137,7 +137,7 @@ function itemName(tokens: readonly Token[]): SelectItem {
 
 /** True if a token can end an expression, so that an identifier after it is an alias. */
 function isValueEnd(token: Token): boolean {
-  if (token.kind === 'ident') return token.value === 'END' || !NOT_ALIAS.has(token.value);
+  if (token.kind === 'ident') return ['END', 'NULL', 'TRUE', 'FALSE'].includes(token.value) || !NOT_ALIAS.has(token.value);
   if (token.kind === 'op') return token.value === ')' || token.value === ']';
   return true;
 }

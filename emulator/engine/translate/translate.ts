@@ -135,6 +135,10 @@ const SET_OPERATORS = new Set(['UNION', 'EXCEPT', 'MINUS', 'INTERSECT']);
 const JOIN_WORDS = new Set(['JOIN', 'LEFT', 'RIGHT', 'FULL', 'INNER', 'OUTER', 'CROSS', 'NATURAL']);
 /** Words that can follow a select-list expression without being its alias. */
 const NOT_ALIAS = new Set(['END', 'NULL', 'TRUE', 'FALSE', 'ASC', 'DESC', 'AND', 'OR', 'NOT', 'IS', 'IN', 'THEN', 'ELSE', 'WHEN', 'LIKE', 'ILIKE', 'OVER']);
+/** Keywords of KEYWORDS that Snowflake does not reserve, so they may name a column without AS. */
+const UNRESERVED_KEYWORDS = new Set(['FIRST', 'LAST', 'NEXT', 'ONLY', 'FILTER', 'RANGE', 'ESCAPE', 'EXCLUDE', 'NULLS', 'PRECEDING', 'UNBOUNDED', 'TOP', 'INTERVAL', 'WITHIN', 'OFFSET', 'LIMIT', 'RECURSIVE', 'PARTITION']);
+/** Words that end a value (so that a name after them is an alias). */
+const VALUE_WORDS = new Set(['END', 'NULL', 'TRUE', 'FALSE']);
 
 /** FLATTEN's output columns: https://docs.snowflake.com/en/sql-reference/functions/flatten#output */
 const FLATTEN_COLUMNS: readonly Column[] = [
@@ -528,12 +532,13 @@ class Translator {
       return { expression: item.slice(0, -2), alias: last.token };
     }
     if (isWord(last, 'AS')) throw this.unexpected(undefined);
-    if (item.length >= 2 && isName(last) && !(last.token.kind === 'ident' && (NOT_ALIAS.has(last.token.value) || KEYWORDS.has(last.token.value)))) {
+    const reserved = (word: string): boolean => NOT_ALIAS.has(word) || (KEYWORDS.has(word) && !UNRESERVED_KEYWORDS.has(word));
+    if (item.length >= 2 && isName(last) && !(last.token.kind === 'ident' && reserved(last.token.value))) {
       const endsValue =
         before?.type === 'group' ||
         (before?.type === 'token' &&
           (['string', 'number', 'param', 'qident'].includes(before.token.kind) ||
-            (before.token.kind === 'ident' && (before.token.value === 'END' || !(NOT_ALIAS.has(before.token.value) || KEYWORDS.has(before.token.value))))));
+            (before.token.kind === 'ident' && (VALUE_WORDS.has(before.token.value) || !(NOT_ALIAS.has(before.token.value) || KEYWORDS.has(before.token.value))))));
       if (endsValue) return { expression: item.slice(0, -1), alias: last.token };
     }
     return { expression: item, alias: null };
@@ -734,7 +739,7 @@ class Translator {
   // ---- expressions -------------------------------------------------------------------------------------------------
 
   private render(pieces: Piece[]): string {
-    return this.rewriteDivision(this.textifyVariantComparisons(pieces))
+    return this.rewriteDivision(this.textifyConcatenation(this.textifyVariantComparisons(pieces)))
       .map((p) => p.text)
       .join(' ');
   }
@@ -749,6 +754,25 @@ class Translator {
       const after = pieces[i + 1];
       if (before?.variant) before.text = comparable(before, after);
       if (isComparison && after?.variant) after.text = comparable(after, before);
+    }
+    return pieces;
+  }
+
+  /**
+   * `||` converts its operands to text the way Snowflake does: a VARIANT string without its quotes, a timestamp in
+   * the default output format (DuckDB would keep the JSON quotes and print its own timestamp text).
+   */
+  private textifyConcatenation(pieces: Piece[]): Piece[] {
+    const done = new Set<Piece>();
+    for (let i = 0; i < pieces.length; i++) {
+      const p = pieces[i]!;
+      if (!(p.kind === 'op' && p.text === '||')) continue;
+      for (const operand of [pieces[i - 1], pieces[i + 1]]) {
+        if (operand?.kind !== 'value' || done.has(operand)) continue;
+        done.add(operand);
+        if (operand.variant) operand.text = asText(operand);
+        else operand.text = timestampText(operand.text, operand.type) ?? operand.text;
+      }
     }
     return pieces;
   }

@@ -195,6 +195,10 @@ describe('functions and operators Snowflake does not have', () => {
     assert.deepEqual(await rows(engine, sql), [[null, 'a1', 'ac', '2', '2', '4']]);
   });
 
+  test('|| turns a VARIANT string into its text and a timestamp into the default output format', async () => {
+    assert.deepEqual(await rows(engine, `SELECT 'x' || PARSE_JSON('"a"') || ' ' || CREATED_ON FROM ${USERS}`), [['xa 2025-01-01 00:00:00.000 +0000']]);
+  });
+
   test('OBJECT_CONSTRUCT leaves out pairs whose value is SQL NULL, keeps a JSON null', async () => {
     assert.deepEqual(await rows(engine, `SELECT OBJECT_CONSTRUCT('a', 1, 'n', NULL, 'j', PARSE_JSON('null'))`), [['{\n  "a": 1,\n  "j": null\n}']]);
   });

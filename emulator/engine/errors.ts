@@ -78,10 +78,11 @@ export function unknownFunction(name: string): SnowflakeStatementError {
 }
 
 /**
- * A bind marker as the row count of LIMIT / OFFSET / FETCH / TOP: 002010 / 2201W. Answer of the SQL API to
- * `SELECT * FROM CUSTOMER LIMIT ?` as captured in a public test fixture; the same text is reported through the
+ * A bind marker as the row count of LIMIT / OFFSET / FETCH / TOP: 002010 / 2201W, the SQL API's answer to
+ * `SELECT * FROM CUSTOMER LIMIT ?` in the test fixture of a public SQL API client
+ * (https://github.com/grafbase/grafbase/tree/main/extensions/snowflake); the same text is reported through the
  * Node.js and JDBC drivers (https://github.com/snowflakedb/snowflake-connector-nodejs/issues/65,
- * https://github.com/snowflakedb/snowflake-jdbc/issues/974).
+ * https://github.com/snowflakedb/snowflake-jdbc/issues/974). Why the emulator refuses it: emulator/engine/README.md.
  */
 export function invalidRowCount(marker: string, clause: string): SnowflakeStatementError {
   return new SnowflakeStatementError({ code: '002010', sqlState: '2201W', message: `SQL compilation error:\nInvalid row count '${marker}' in ${clause} clause` });

@@ -6,7 +6,6 @@
 // bind marker as a LIMIT row count or in place of a name); what the emulator cannot reproduce fails with a
 // compilation error naming the construct, so a query never silently returns something Snowflake would not.
 
-import { VIEWS } from '../../schema.ts';
 import {
   DIVISION_BY_ZERO_MARKER,
   compilationError,
@@ -22,8 +21,12 @@ import type { Token } from './tokenizer.ts';
 import { tokenize } from './tokenizer.ts';
 import type { GroupNode, Node, TokenNode } from './tree.ts';
 import { buildTree, isGroup, isOp, isWord, splitArgs } from './tree.ts';
+import type { Piece } from './pieces.ts';
+import { COMPARISONS, asText, comparable, jsonKey, normaliseTimestampText, sqlString, timestampText, typeOfPieces, typed, value, variantOf } from './pieces.ts';
+import type { Column, Scope } from './scope.ts';
+import { FLATTEN_COLUMNS, renamed, resolveColumn, viewColumns } from './scope.ts';
 import type { SqlType } from './types.ts';
-import { isSemiStructured, isTimestamp, typeSignature, viewColumnType } from './types.ts';
+import { isSemiStructured, typeSignature } from './types.ts';
 import { canonicalUnit, intervalFor, strftimeFormat } from './units.ts';
 
 export interface TranslateContext {
@@ -66,37 +69,6 @@ export interface Translation {
   readonly selectList: readonly ResolvedSelectItem[];
 }
 
-interface Piece {
-  text: string;
-  readonly kind: 'value' | 'op' | 'word';
-  /** Set when the value is semi-structured (DuckDB JSON): the JSON it is `json_extract(base, path)` of. */
-  readonly variant?: { readonly base: string; readonly path: string };
-  readonly literal?: 'string' | 'number' | 'boolean' | 'null';
-  readonly stringValue?: string;
-  /** The Snowflake type of the value, when known. */
-  readonly type?: SqlType;
-  /** Source offset of the expression's first token, for error positions. */
-  readonly offset?: number;
-}
-
-interface Column {
-  readonly name: string | null;
-  readonly type: SqlType | undefined;
-}
-
-/** A FROM item as the scope sees it: its alias (canonical) and its columns (null when they are not known). */
-interface Relation {
-  readonly alias: string | null;
-  readonly columns: readonly Column[] | null;
-}
-
-/** Name resolution for one SELECT: its FROM relations, its select-list aliases, and the enclosing query's scope. */
-interface Scope {
-  readonly parent: Scope | null;
-  readonly relations: Relation[];
-  readonly aliases: Map<string, SqlType | undefined>;
-}
-
 interface QueryResult {
   readonly sql: string;
   readonly columns: readonly Column[] | null;
@@ -124,8 +96,6 @@ const REJECTED_WORDS = new Set(['MATCH_RECOGNIZE', 'CONNECT', 'SAMPLE', 'TABLESA
 /** After a FROM item, also the time-travel and change-tracking clauses. */
 const REJECTED_AFTER_FROM_ITEM = new Set([...REJECTED_WORDS, 'AT', 'BEFORE', 'CHANGES']);
 
-const COMPARISONS = new Set(['=', '<>', '!=', '<', '>', '<=', '>=']);
-
 /** Operators Snowflake has (https://docs.snowflake.com/en/sql-reference/operators); DuckDB's others (~, ^, ->...) are not. */
 const OPERATORS = new Set(['+', '-', '*', '/', '%', '||', '=', '<>', '!=', '<', '>', '<=', '>=', ',', '.', ';', '::', ':', '=>']);
 
@@ -140,20 +110,6 @@ const UNRESERVED_KEYWORDS = new Set(['FIRST', 'LAST', 'NEXT', 'ONLY', 'FILTER', 
 /** Words that end a value (so that a name after them is an alias). */
 const VALUE_WORDS = new Set(['END', 'NULL', 'TRUE', 'FALSE']);
 
-/** FLATTEN's output columns: https://docs.snowflake.com/en/sql-reference/functions/flatten#output */
-const FLATTEN_COLUMNS: readonly Column[] = [
-  { name: 'SEQ', type: 'NUMBER' },
-  { name: 'KEY', type: 'TEXT' },
-  { name: 'PATH', type: 'TEXT' },
-  { name: 'INDEX', type: 'NUMBER' },
-  { name: 'VALUE', type: 'VARIANT' },
-  { name: 'THIS', type: 'VARIANT' },
-];
-
-export function sqlString(value: string): string {
-  return `'${value.replaceAll("'", "''")}'`;
-}
-
 function pad(n: number, width = 2): string {
   return String(n).padStart(width, '0');
 }
@@ -162,62 +118,6 @@ function utcParts(d: Date): { date: string; time: string } {
   const date = `${pad(d.getUTCFullYear(), 4)}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`;
   const time = `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}.${pad(d.getUTCMilliseconds(), 3)}`;
   return { date, time };
-}
-
-/** `'2026-10-09 12:34:56 +0700'` -> `+07:00`: DuckDB does not read the offset form Snowflake prints. */
-export function normaliseTimestampText(text: string): string {
-  return text.trim().replace(/\s*([+-])(\d{2}):?(\d{2})$/, '$1$2:$3');
-}
-
-function value(text: string, extra: Partial<Piece> = {}): Piece {
-  return { text, kind: 'value', ...extra };
-}
-
-/** A semi-structured value: `base` is DuckDB JSON, `path` the JSON path into it. */
-function variantOf(base: string, path = '$', type: 'VARIANT' | 'OBJECT' | 'ARRAY' = 'VARIANT', offset?: number): Piece {
-  return {
-    text: path === '$' ? base : `json_extract(${base}, ${sqlString(path)})`,
-    kind: 'value',
-    variant: { base, path },
-    type,
-    ...(offset === undefined ? {} : { offset }),
-  };
-}
-
-/** A value of a known (or unknown) type; semi-structured ones carry their JSON for paths. */
-function typed(text: string, type: SqlType | undefined, offset?: number): Piece {
-  if (isSemiStructured(type)) return variantOf(text, '$', type, offset);
-  return value(text, { ...(type === undefined ? {} : { type }), ...(offset === undefined ? {} : { offset }) });
-}
-
-/** VARIANT as text the way Snowflake compares and casts it: strings unquoted, other JSON as compact text. */
-function asText(piece: Piece): string {
-  return piece.variant ? `json_extract_string(${piece.variant.base}, ${sqlString(piece.variant.path)})` : piece.text;
-}
-
-/**
- * A timestamp as text in Snowflake's default output formats: `YYYY-MM-DD HH24:MI:SS.FF3 TZHTZM` for LTZ/TZ and
- * without the offset for NTZ (DuckDB's own cast prints `+00` and drops the milliseconds).
- */
-function timestampText(text: string, type: SqlType | undefined): string | undefined {
-  if (type === 'TIMESTAMP_NTZ') return `strftime(${text}, '%Y-%m-%d %H:%M:%S.%g')`;
-  if (type !== 'TIMESTAMP_LTZ' && type !== 'TIMESTAMP_TZ') return undefined;
-  const offset = `date_part('timezone', ${text})`;
-  return (
-    `(strftime(${text}, '%Y-%m-%d %H:%M:%S.%g ') || CASE WHEN ${offset} < 0 THEN '-' ELSE '+' END || ` +
-    `lpad(CAST(abs(${offset}) // 3600 AS VARCHAR), 2, '0') || lpad(CAST(abs(${offset}) % 3600 // 60 AS VARCHAR), 2, '0'))`
-  );
-}
-
-/** A VARIANT operand of a comparison, typed after the other operand the way Snowflake coerces it. */
-function comparable(variant: Piece, other: Piece | undefined): string {
-  if (other?.literal === 'number') return `TRY_CAST(${asText(variant)} AS DOUBLE)`;
-  if (other?.literal === 'boolean') return `TRY_CAST(${asText(variant)} AS BOOLEAN)`;
-  return asText(variant);
-}
-
-function jsonKey(key: string): string {
-  return `."${key.replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"`;
 }
 
 /** An identifier as Snowflake resolves it: unquoted upper-cased, quoted exact. */
@@ -231,49 +131,6 @@ function isName(node: Node | undefined): node is TokenNode {
 
 function isQuery(nodes: readonly Node[]): boolean {
   return isWord(nodes[0], 'SELECT', 'WITH');
-}
-
-/** The type of an expression made of several pieces: what its top-level operator yields. */
-function typeOfPieces(pieces: readonly Piece[]): SqlType | undefined {
-  if (pieces.length === 1) return pieces[0]!.type;
-  const first = pieces[0];
-  const last = pieces[pieces.length - 1];
-  if (first?.kind === 'word' && first.text === 'CASE' && last?.kind === 'word' && last.text === 'END') {
-    // The type of the first THEN / ELSE result that is not NULL.
-    for (let k = 0; k + 1 < pieces.length; k++) {
-      const p = pieces[k]!;
-      const result = pieces[k + 1]!;
-      const after = pieces[k + 2];
-      const single = after?.kind === 'word' && ['WHEN', 'ELSE', 'END'].includes(after.text);
-      if (p.kind === 'word' && (p.text === 'THEN' || p.text === 'ELSE') && single && result.literal !== 'null') return result.type;
-    }
-    return undefined;
-  }
-  const booleanWords = ['AND', 'OR', 'NOT', 'IS', 'IN', 'LIKE', 'ILIKE', 'BETWEEN', 'EXISTS'];
-  if (pieces.some((p) => (p.kind === 'word' && booleanWords.includes(p.text)) || (p.kind === 'op' && (COMPARISONS.has(p.text) || p.text === '~' || p.text === '!~')))) return 'BOOLEAN';
-  if (pieces.some((p) => p.kind === 'op' && p.text === '||')) return 'TEXT';
-  if (pieces.some((p) => p.kind === 'op' && ['+', '-', '*', '/', '%'].includes(p.text))) {
-    const values = pieces.filter((p) => p.kind === 'value');
-    const moment = values.find((p) => isTimestamp(p.type) || p.type === 'DATE');
-    if (moment) return moment.type;
-    return values.some((p) => p.type === 'FLOAT') ? 'FLOAT' : 'NUMBER';
-  }
-  return undefined;
-}
-
-/** The columns of a view named by a FROM item (`USERS`, `ACCOUNT_USAGE.USERS`, `SNOWFLAKE.ACCOUNT_USAGE.USERS`). */
-function viewColumns(parts: readonly string[]): Column[] | null {
-  const name = parts[parts.length - 1];
-  const schema = parts.length >= 2 ? parts[parts.length - 2] : undefined;
-  const database = parts.length >= 3 ? parts[parts.length - 3] : undefined;
-  if (database !== undefined && database !== 'SNOWFLAKE') return null;
-  const view = VIEWS.find((v) => v.name === name && (schema === undefined || v.schema === schema));
-  return view ? view.columns.map((c) => ({ name: c.name, type: viewColumnType(c.type) })) : null;
-}
-
-function renamed(columns: readonly Column[] | null, names: readonly string[] | null): Column[] | null {
-  if (names === null) return columns === null ? null : [...columns];
-  return names.map((name, k) => ({ name, type: columns?.[k]?.type }));
 }
 
 interface FromItem {
@@ -710,26 +567,6 @@ class Translator {
     return undefined;
   }
 
-  /** The declared type of a column reference, through the scopes from the innermost out. */
-  private resolveColumn(parts: readonly string[]): SqlType | undefined {
-    const column = parts[parts.length - 1]!;
-    const qualifier = parts.length >= 2 ? parts[parts.length - 2] : undefined;
-    for (let scope = this.scope; scope !== null; scope = scope.parent) {
-      if (qualifier !== undefined) {
-        const relation = scope.relations.find((r) => r.alias === qualifier);
-        if (relation) return relation.columns?.find((c) => c.name === column)?.type;
-        continue;
-      }
-      for (const relation of scope.relations) {
-        if (relation.columns === null) return undefined;
-        const found = relation.columns.find((c) => c.name === column);
-        if (found) return found.type;
-      }
-      if (scope.aliases.has(column)) return scope.aliases.get(column);
-    }
-    return undefined;
-  }
-
   private identifierFunction(): Error {
     // https://docs.snowflake.com/en/sql-reference/identifier-literal allows IDENTIFIER(:x); the emulator's views are
     // fixed, so a name chosen at run time is refused loudly rather than resolved.
@@ -928,7 +765,7 @@ class Translator {
       j += 2;
     }
     const text = parts.join('.');
-    out.push(names[names.length - 1] === '*' ? value(text) : typed(text, this.resolveColumn(names), token.offset));
+    out.push(names[names.length - 1] === '*' ? value(text) : typed(text, resolveColumn(this.scope, names), token.offset));
     return j;
   }
 

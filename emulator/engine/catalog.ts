@@ -49,23 +49,6 @@ export function duckDbType(type: ViewColumnType): string {
   }
 }
 
-/** Column names that hold VARIANT/OBJECT/ARRAY in some view, plus FLATTEN's VALUE and THIS. */
-export const VARIANT_COLUMN_NAMES: ReadonlySet<string> = new Set([
-  ...VIEWS.flatMap((view) => view.columns.filter((c) => c.type === 'VARIANT' || c.type === 'OBJECT' || c.type === 'ARRAY').map((c) => c.name)),
-  'VALUE',
-  'THIS',
-]);
-
-/** Column names that hold TIMESTAMP_LTZ in some view (for Snowflake's timestamp-to-text format). */
-export const TIMESTAMP_COLUMN_NAMES: ReadonlySet<string> = new Set(
-  VIEWS.flatMap((view) => view.columns.filter((c) => c.type === 'TIMESTAMP_LTZ').map((c) => c.name)),
-);
-
-/** Column name -> OBJECT/ARRAY for rowType (DuckDB only knows JSON; Snowflake reports object/array for these). */
-export const STRUCTURED_COLUMN_TYPES: ReadonlyMap<string, 'object' | 'array'> = new Map(
-  VIEWS.flatMap((view) => view.columns.filter((c) => c.type === 'OBJECT' || c.type === 'ARRAY').map((c) => [c.name, c.type === 'OBJECT' ? 'object' : 'array'] as const)),
-);
-
 /**
  * Behaviour-change bundles that add view columns, with the columns each adds. On an account where a bundle is not
  * enabled the columns are absent from the view (a query naming one fails with 000904 invalid identifier); the

@@ -13,7 +13,7 @@ import {
   DuckDBTimestampValue,
   DuckDBTypeId,
 } from '@duckdb/node-api';
-import { STRUCTURED_COLUMN_TYPES } from './catalog.ts';
+import type { SemiStructuredWire } from './translate/names.ts';
 import type { RowTypeField, SnowflakeWireType } from './types.ts';
 import { VIEWS } from '../schema.ts';
 
@@ -105,7 +105,7 @@ const fixedInteger = (precision: number): ColumnEncoding => ({
 });
 
 /** Chooses the Snowflake type, rowType figures and value encoder for one DuckDB result column. */
-export function columnEncoding(type: DuckDBType, name: string, integerLiteralDigits?: number, structured?: 'object' | 'array'): ColumnEncoding {
+export function columnEncoding(type: DuckDBType, name: string, integerLiteralDigits?: number, structured?: SemiStructuredWire): ColumnEncoding {
   const plain = { precision: null, scale: null, length: null, byteLength: null };
   switch (type.typeId) {
     case DuckDBTypeId.BOOLEAN:
@@ -182,7 +182,8 @@ export function columnEncoding(type: DuckDBType, name: string, integerLiteralDig
       return { wire: 'object', ...plain, encode: (v) => (v === null ? null : prettyVariant(toJson(v))) };
     case DuckDBTypeId.VARCHAR:
       if (type.alias === 'JSON') {
-        return { wire: structured ?? STRUCTURED_COLUMN_TYPES.get(name) ?? 'variant', ...plain, encode: (v) => (v === null ? null : encodeVariantText(String(v))) };
+        // variant / object / array as the translator resolved the column (translate/names.ts).
+        return { wire: structured ?? 'variant', ...plain, encode: (v) => (v === null ? null : encodeVariantText(String(v))) };
       }
       return {
         wire: 'text',

@@ -1,55 +1,54 @@
 // Result column names the way Snowflake derives them from the outermost select list: an alias upper-cased unless
 // quoted, a column reference by its (last) name, any other expression by its upper-cased source text. A `*` item
-// takes whatever DuckDB reports for the columns it expands to.
+// takes whatever DuckDB reports for the columns it expands to. Whether a JSON column is reported as variant, object
+// or array comes from the translator's type resolution (the same one that decides what a `:` path may apply to).
 
 import type { Token } from './tokenizer.ts';
 import { tokenize } from './tokenizer.ts';
+import type { ResolvedSelectItem } from './translate.ts';
+import { translateQuery } from './translate.ts';
+import type { SqlType } from './types.ts';
 
 export interface SelectItem {
   /** The derived name, or null for `*` / `t.*` (expanded from DuckDB's own column names). */
   readonly name: string | null;
   /** Set for a plain integer literal (Snowflake reports its digit count as precision). */
   readonly integerLiteralDigits?: number;
-  /** OBJECT or ARRAY when the expression is known to build one (DuckDB only knows JSON). */
-  readonly structured?: 'object' | 'array';
+  /** The semi-structured kind the translator resolved for the item (DuckDB only knows JSON). */
+  readonly structured?: SemiStructuredWire;
+  /** For `*` / `t.*`: the kinds of the columns it expands to, when the translator knows them. */
+  readonly starStructured?: readonly (SemiStructuredWire | undefined)[];
 }
 
-const OBJECT_FUNCTIONS = new Set(['OBJECT_CONSTRUCT', 'OBJECT_CONSTRUCT_KEEP_NULL', 'OBJECT_INSERT', 'OBJECT_DELETE', 'OBJECT_PICK']);
-const ARRAY_FUNCTIONS = new Set(['ARRAY_CONSTRUCT', 'ARRAY_AGG', 'SPLIT', 'OBJECT_KEYS', 'ARRAY_CAT', 'ARRAY_APPEND', 'ARRAY_COMPACT', 'STRTOK_TO_ARRAY', 'ARRAY_DISTINCT', 'ARRAY_UNIQUE_AGG']);
+export type SemiStructuredWire = 'variant' | 'object' | 'array';
 
-/** OBJECT/ARRAY from the expression's outermost function or a trailing ::OBJECT / ::ARRAY cast. */
-function structuredKind(expression: readonly Token[]): 'object' | 'array' | undefined {
-  const last = expression[expression.length - 1];
-  const beforeLast = expression[expression.length - 2];
-  if (last?.kind === 'ident' && beforeLast?.kind === 'op' && beforeLast.value === '::') {
-    if (last.value === 'OBJECT') return 'object';
-    if (last.value === 'ARRAY') return 'array';
-    return undefined;
-  }
-  const first = expression[0];
-  if (first?.kind !== 'ident' || expression[1]?.value !== '(' || last?.value !== ')') return undefined;
-  // The whole expression must be one call, optionally followed by WITHIN GROUP (...) or OVER (...).
-  let depth = 0;
-  for (let i = 1; i < expression.length; i++) {
-    const t = expression[i]!;
-    if (t.kind === 'op' && (t.value === '(' || t.value === '[')) depth++;
-    else if (t.kind === 'op' && (t.value === ')' || t.value === ']')) {
-      depth--;
-      if (depth === 0 && i !== expression.length - 1) {
-        const next = expression[i + 1];
-        if (!(next?.kind === 'ident' && (next.value === 'WITHIN' || next.value === 'OVER'))) return undefined;
-        break;
-      }
-    }
-  }
-  if (OBJECT_FUNCTIONS.has(first.value)) return 'object';
-  if (ARRAY_FUNCTIONS.has(first.value)) return 'array';
+function wireOf(type: SqlType | undefined): SemiStructuredWire | undefined {
+  if (type === 'VARIANT') return 'variant';
+  if (type === 'OBJECT') return 'object';
+  if (type === 'ARRAY') return 'array';
   return undefined;
 }
 
-function withStructured(item: SelectItem, expression: readonly Token[]): SelectItem {
-  const kind = structuredKind(expression);
-  return kind ? { ...item, structured: kind } : item;
+const NEUTRAL_CONTEXT = {
+  now: new Date(0),
+  user: 'EMULATOR',
+  role: 'EMULATOR',
+  warehouse: null,
+  database: null,
+  schema: null,
+  account: 'EMULATOR',
+  region: 'EMULATOR',
+  version: '0',
+  placeholdersAsNull: true,
+} as const;
+
+/** The translator's view of the outermost select list, or null if the statement does not translate. */
+function resolvedSelectList(sql: string): readonly ResolvedSelectItem[] | null {
+  try {
+    return translateQuery(sql, NEUTRAL_CONTEXT).selectList;
+  } catch {
+    return null;
+  }
 }
 
 const CLAUSE_END = new Set(['FROM', 'WHERE', 'GROUP', 'HAVING', 'QUALIFY', 'ORDER', 'LIMIT', 'UNION', 'EXCEPT', 'MINUS', 'INTERSECT', 'WINDOW', 'OFFSET', 'FETCH', 'INTO']);
@@ -123,7 +122,7 @@ function itemName(tokens: readonly Token[]): SelectItem {
       const expression = meaningful.slice(0, explicitAs ? -2 : -1);
       const only = expression[0];
       const digits = expression.length === 1 && only?.kind === 'number' && /^\d+$/.test(only.value) ? only.value.replace(/^0+(?=\d)/, '').length : undefined;
-      return withStructured(digits === undefined ? { name: last.value } : { name: last.value, integerLiteralDigits: digits }, expression);
+      return digits === undefined ? { name: last.value } : { name: last.value, integerLiteralDigits: digits };
     }
   }
   // A column reference a, t.a, "A", t."a": the last part.
@@ -133,12 +132,12 @@ function itemName(tokens: readonly Token[]): SelectItem {
     return { name: last.value, integerLiteralDigits: last.value.replace(/^0+(?=\d)/, '').length };
   }
   const text = tokens.map((t) => t.text).join('').trim();
-  return withStructured({ name: text.toUpperCase() }, meaningful);
+  return { name: text.toUpperCase() };
 }
 
 /** True if a token can end an expression, so that an identifier after it is an alias. */
 function isValueEnd(token: Token): boolean {
-  if (token.kind === 'ident') return token.value === 'END' || !NOT_ALIAS.has(token.value);
+  if (token.kind === 'ident') return ['END', 'NULL', 'TRUE', 'FALSE'].includes(token.value) || !NOT_ALIAS.has(token.value);
   if (token.kind === 'op') return token.value === ')' || token.value === ']';
   return true;
 }
@@ -147,7 +146,15 @@ export function selectItems(sql: string): SelectItem[] | null {
   const tokens = tokenize(sql);
   const ranges = selectListRanges(tokens);
   if (!ranges) return null;
-  return ranges.map(([from, to]) => itemName(tokens.slice(from, to)));
+  const items = ranges.map(([from, to]) => itemName(tokens.slice(from, to)));
+  const resolved = resolvedSelectList(sql);
+  if (resolved === null || resolved.length !== items.length) return items;
+  return items.map((item, k) => {
+    const columns = resolved[k]!.columns;
+    if (item.name === null) return columns === null ? item : { ...item, starStructured: columns.map((c) => wireOf(c.type)) };
+    const structured = wireOf(columns?.[0]?.type);
+    return structured === undefined ? item : { ...item, structured };
+  });
 }
 
 /**
@@ -157,7 +164,7 @@ export function selectItems(sql: string): SelectItem[] | null {
 export interface ResultColumns {
   names: string[];
   literalDigits: (number | undefined)[];
-  structured: ('object' | 'array' | undefined)[];
+  structured: (SemiStructuredWire | undefined)[];
 }
 
 export function resultColumnNames(items: readonly SelectItem[] | null, duckNames: readonly string[]): ResultColumns {
@@ -169,14 +176,15 @@ export function resultColumnNames(items: readonly SelectItem[] | null, duckNames
   if (starWidth < 0) return fallback;
   const names: string[] = [];
   const literalDigits: (number | undefined)[] = [];
-  const structured: ('object' | 'array' | undefined)[] = [];
+  const structured: (SemiStructuredWire | undefined)[] = [];
   let col = 0;
   for (const item of items) {
     if (item.name === null) {
+      const kinds = item.starStructured?.length === starWidth ? item.starStructured : undefined;
       for (let k = 0; k < starWidth; k++) {
         names.push(duckNames[col++]!);
         literalDigits.push(undefined);
-        structured.push(undefined);
+        structured.push(kinds?.[k]);
       }
     } else {
       names.push(item.name);

@@ -161,9 +161,9 @@ test('SF-13 share consumers from SHARES.TARGET_ACCOUNTS via LATERAL FLATTEN(SPLI
   assert.deepEqual(await rows(engine, sql), [['SALES_SHARE', 'ORG.PARTNER1', '0'], ['SALES_SHARE', 'ORG.PARTNER2', '1']]);
 });
 
-test('SF-16 suspicious client environment (":" path on a JSON text column)', async () => {
+test('SF-16 suspicious client environment (JSON text parsed before a ":" path)', async () => {
   const sql = `SELECT session_id FROM SNOWFLAKE.ACCOUNT_USAGE.SESSIONS
-    WHERE client_environment:APPLICATION::STRING IN ('rapeflake')
+    WHERE TRY_PARSE_JSON(client_environment):APPLICATION::STRING IN ('rapeflake')
        OR (client_application_id ILIKE 'DBeaver%' AND PARSE_JSON(client_environment):OS::STRING = 'Windows Server 2022')
     ORDER BY session_id`;
   assert.deepEqual(await rows(engine, sql), [['1'], ['2']]);

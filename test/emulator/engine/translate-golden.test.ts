@@ -177,6 +177,7 @@ describe('result column names follow Snowflake', () => {
     const answer = await run(engine, `SELECT 1 AS abc, 2 AS "MiXed", 3 x, upper('a'), t.col, t."q", col + 1 FROM (SELECT 5 AS col, 6 AS "q") t`);
     assert.deepEqual(answer.names, ['ABC', 'MiXed', 'X', "UPPER('A')", 'COL', 'q', 'COL + 1']);
     assert.deepEqual((await run(engine, `SELECT COUNT(*), count(distinct x) AS n FROM (SELECT 1 AS x)`)).names, ['COUNT(*)', 'N']);
+    assert.deepEqual((await run(engine, `SELECT 1 IS NULL n, TRUE t, MIN(1) first`)).names, ['N', 'T', 'FIRST']);
   });
 
   test('a star keeps the view column names', async () => {

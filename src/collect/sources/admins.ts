@@ -3,7 +3,8 @@
 // upwards from each admin role (role R granted to role P means P's holders hold R). Snowflake refuses grants that
 // would make a cycle and wants UNION ALL in recursive CTEs; a depth bound still guarantees the walk ends, and
 // DISTINCT below folds the paths of a diamond-shaped hierarchy. Revoked grants (DELETED_ON set), deleted
-// and disabled users do not count. The monitored roles are a binding, never spliced into the SQL.
+// and disabled users do not count. The monitored roles are a binding (a JSON array of the names as Snowflake stores
+// them), never spliced into the SQL.
 //
 // Two statements: the per-role counts (the posture itself) and the capped list of admin users without MFA. The list
 // is an extra: when it fails, the counts are still published and the list is unknown (null), with the reason
@@ -25,7 +26,7 @@ export const DEFAULT_ADMIN_LIST_LIMIT = 50;
 export const MAX_ROLE_HIERARCHY_DEPTH = 50;
 
 const ADMIN_HOLDERS_CTE = `WITH RECURSIVE ADMIN_ROLES AS (
-  SELECT DISTINCT UPPER(TRIM(VALUE::VARCHAR)) AS ROLE_NAME FROM TABLE(FLATTEN(INPUT => SPLIT(:adminRoles, ',')))
+  SELECT DISTINCT VALUE::VARCHAR AS ROLE_NAME FROM TABLE(FLATTEN(INPUT => PARSE_JSON(:admin_roles)))
 ),
 ROLE_EDGES AS (
   SELECT NAME AS GRANTED_ROLE, GRANTEE_NAME AS HOLDER_ROLE
@@ -37,7 +38,7 @@ HOLDER_ROLES (ADMIN_ROLE, ROLE_NAME, DEPTH) AS (
   UNION ALL
   SELECT h.ADMIN_ROLE, e.HOLDER_ROLE, h.DEPTH + 1
   FROM HOLDER_ROLES h JOIN ROLE_EDGES e ON e.GRANTED_ROLE = h.ROLE_NAME
-  WHERE h.DEPTH < :maxDepth
+  WHERE h.DEPTH < :max_depth
 ),
 ENABLED_USERS AS (
   SELECT NAME, ${USER_HAS_MFA} AS HAS_MFA FROM SNOWFLAKE.ACCOUNT_USAGE.USERS WHERE ${ENABLED_USER_CONDITION}
@@ -69,13 +70,11 @@ LIMIT ${limit}`;
 }
 
 export interface AdminsPostureOptions {
-  /** Roles watched (upper-case names). Default ACCOUNTADMIN, SECURITYADMIN, ORGADMIN, SYSADMIN. */
+  /** Roles watched, as Snowflake stores their names. Default ACCOUNTADMIN, SECURITYADMIN, ORGADMIN, SYSADMIN. */
   readonly adminRoles?: readonly string[] | undefined;
   /** Most admin users without MFA listed by name. Default 50. */
   readonly listLimit?: number | undefined;
 }
-
-const ROLE_NAME = /^[A-Z0-9_$]+$/;
 
 export class AdminsPostureSource implements Source {
   readonly id = 'admins';
@@ -87,20 +86,19 @@ export class AdminsPostureSource implements Source {
   readonly listLimit: number;
 
   constructor(options: AdminsPostureOptions = {}) {
-    this.adminRoles = (options.adminRoles ?? DEFAULT_ADMIN_ROLES).map((role) => role.toUpperCase());
+    // Names as Snowflake stores them: the configuration resolves what a person wrote (identifier rules), so this
+    // must not fold the case again (a quoted "Ops" role is not OPS).
+    this.adminRoles = [...new Set(options.adminRoles ?? DEFAULT_ADMIN_ROLES)];
     if (this.adminRoles.length === 0) throw new RangeError('adminRoles must name at least one role');
-    for (const role of this.adminRoles) {
-      // The list travels as one comma-separated binding: a name with a comma would split.
-      if (!ROLE_NAME.test(role)) throw new RangeError(`admin role ${role} is not a plain role name`);
-    }
+    if (this.adminRoles.some((role) => role === '')) throw new RangeError('adminRoles must not hold an empty name');
     this.listLimit = options.listLimit ?? DEFAULT_ADMIN_LIST_LIMIT;
     if (!Number.isSafeInteger(this.listLimit) || this.listLimit < 0) throw new RangeError('listLimit must be a whole number >= 0');
   }
 
   async run(context: SourceContext): Promise<SourceRunResult> {
-    const roles = bind.text(this.adminRoles.join(','));
+    const roles = bind.text(JSON.stringify(this.adminRoles));
     const maxDepth = bind.fixed(MAX_ROLE_HIERARCHY_DEPTH);
-    const bindings: Record<string, Binding> = { adminRoles: roles, maxDepth };
+    const bindings: Record<string, Binding> = { admin_roles: roles, max_depth: maxDepth };
     const [counted, listed] = await Promise.allSettled([
       readRows(context, this.id, this.view, ADMIN_ROLE_COUNTS_SQL, bindings),
       this.listLimit === 0 ? Promise.resolve([]) : readRows(context, this.id, this.view, adminsWithoutMfaSql(this.listLimit), bindings),

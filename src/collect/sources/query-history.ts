@@ -32,16 +32,16 @@ const COLUMNS = `QUERY_ID, QUERY_TEXT, DATABASE_NAME, SCHEMA_NAME, QUERY_TYPE, S
 
 export const QUERY_HISTORY_SQL = `SELECT ${COLUMNS}
 FROM SNOWFLAKE.ACCOUNT_USAGE.QUERY_HISTORY
-WHERE END_TIME >= :from
-  AND COALESCE(QUERY_TAG, '') <> :exporterTag
+WHERE END_TIME >= :window_start
+  AND COALESCE(QUERY_TAG, '') <> :exporter_tag
 ORDER BY END_TIME, QUERY_ID`;
 
 /** Scope 'risky' without extra predicates: only the listed QUERY_TYPEs leave Snowflake (the list is a binding). */
 export const RISKY_QUERY_HISTORY_SQL = `SELECT ${COLUMNS}
 FROM SNOWFLAKE.ACCOUNT_USAGE.QUERY_HISTORY
-WHERE END_TIME >= :from
-  AND COALESCE(QUERY_TAG, '') <> :exporterTag
-  AND ARRAY_CONTAINS(UPPER(QUERY_TYPE)::VARIANT, SPLIT(:riskyTypes, ','))
+WHERE END_TIME >= :window_start
+  AND COALESCE(QUERY_TAG, '') <> :exporter_tag
+  AND ARRAY_CONTAINS(UPPER(QUERY_TYPE)::VARIANT, SPLIT(:risky_types, ','))
 ORDER BY END_TIME, QUERY_ID`;
 
 export class QueryHistorySource implements Source {
@@ -81,8 +81,8 @@ export class QueryHistorySource implements Source {
         view: this.view,
         sql: pushDown ? RISKY_QUERY_HISTORY_SQL : QUERY_HISTORY_SQL,
         bindings: {
-          exporterTag: bind.text(EXPORTER_QUERY_TAG),
-          ...(pushDown ? { riskyTypes: bind.text(this.#rules.queryTypes.join(',')) } : {}),
+          exporter_tag: bind.text(EXPORTER_QUERY_TAG),
+          ...(pushDown ? { risky_types: bind.text(this.#rules.queryTypes.join(',')) } : {}),
         },
         map: (row) => {
           const event = this.toEvent(row, account, observedAt);

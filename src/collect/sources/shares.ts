@@ -35,19 +35,19 @@ export const SHARES_CHANGES_SQL = `WITH VERSIONS AS (
 )
 SELECT NAME, CREATED_ON, MODIFIED_ON, DELETED_ON, OWNER, TARGET_ACCOUNTS, PREVIOUS_TARGET_ACCOUNTS, VERSION
 FROM VERSIONS
-WHERE (CREATED_ON >= :from OR MODIFIED_ON >= :from OR DELETED_ON >= :from)
+WHERE (CREATED_ON >= :window_start OR MODIFIED_ON >= :window_start OR DELETED_ON >= :window_start)
 ORDER BY COALESCE(DELETED_ON, MODIFIED_ON, CREATED_ON), NAME`;
 
 export const GRANTS_TO_SHARES_CHANGES_SQL = `SELECT CREATED_ON, DELETED_ON, PRIVILEGE, GRANTED_ON, OBJECT_NAME, OBJECT_DATABASE, OBJECT_SCHEMA,
        SHARE_NAME, GRANTED_BY
 FROM SNOWFLAKE.ACCOUNT_USAGE.GRANTS_TO_SHARES
-WHERE (CREATED_ON >= :from OR DELETED_ON >= :from)
+WHERE (CREATED_ON >= :window_start OR DELETED_ON >= :window_start)
 ORDER BY COALESCE(DELETED_ON, CREATED_ON), SHARE_NAME`;
 
 export const SHARE_STATEMENTS_SQL = String.raw`SELECT QUERY_ID, QUERY_TEXT, USER_NAME, EXECUTION_STATUS, START_TIME, END_TIME
 FROM SNOWFLAKE.ACCOUNT_USAGE.QUERY_HISTORY
-WHERE END_TIME >= :from
-  AND COALESCE(QUERY_TAG, '') <> :exporterTag
+WHERE END_TIME >= :window_start
+  AND COALESCE(QUERY_TAG, '') <> :exporter_tag
   AND (   REGEXP_LIKE(QUERY_TEXT, '.*create\\s+(or\\s+replace\\s+)?(secure\\s+)?share\\s.*', 'is')
        OR REGEXP_LIKE(QUERY_TEXT, '.*drop\\s+share\\s.*', 'is')
        OR REGEXP_LIKE(QUERY_TEXT, '.*alter\\s+share\\s.*\\s(add|set|remove)\\s+accounts?\\s*=.*', 'is')
@@ -104,7 +104,7 @@ export class SharesSource implements Source {
         view: 'SNOWFLAKE.ACCOUNT_USAGE.QUERY_HISTORY',
         part: 'share_statements',
         sql: SHARE_STATEMENTS_SQL,
-        bindings: { exporterTag: bind.text(EXPORTER_QUERY_TAG) },
+        bindings: { exporter_tag: bind.text(EXPORTER_QUERY_TAG) },
         map: (row) => shareStatementEvents(row, account, observedAt),
         timeOf: (row) => dateOf(row, 'END_TIME'),
         optional: true,

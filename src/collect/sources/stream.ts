@@ -54,9 +54,9 @@ export function windowStart(context: SourceContext, stream: string, latencySecon
 export interface StreamStatement {
   /** The view it reads, for SourceUnavailableError. */
   readonly view: string;
-  /** SQL with `:from` (and any other named bindings). */
+  /** SQL with `:window_start` (and any other named bindings). */
   readonly sql: string;
-  /** Named bindings besides `from`, which the runner adds. */
+  /** Named bindings besides `window_start`, which the runner adds. */
   readonly bindings?: Readonly<Record<string, Binding>>;
   /** 0..n events per row. */
   map(row: Row): readonly SnowflakeEvent[];
@@ -86,7 +86,7 @@ export async function runStream(
   options: ResolvedStreamOptions,
 ): Promise<SourceRunResult> {
   const submitted = statements.map((statement) =>
-    context.client.execute(statement.sql, { bindings: { ...statement.bindings, from: bind.timestampLtz(from) }, signal: context.signal }),
+    context.client.execute(statement.sql, { bindings: { ...statement.bindings, window_start: bind.timestampLtz(from) }, signal: context.signal }),
   );
   // Every promise gets a handler now, so a failure of one does not surface as an unhandled rejection while another
   // one is being read.

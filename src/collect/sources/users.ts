@@ -23,7 +23,7 @@ export const USERS_POSTURE_SQL = `SELECT COALESCE(TYPE, 'UNSET') AS USER_TYPE,
        COALESCE(HAS_RSA_PUBLIC_KEY, FALSE) AS HAS_RSA_PUBLIC_KEY,
        COUNT(*) AS USERS,
        COUNT_IF(BYPASS_MFA_UNTIL > :now) AS MFA_BYPASS_ACTIVE,
-       COUNT_IF(LAST_SUCCESS_LOGIN IS NULL OR LAST_SUCCESS_LOGIN < :staleBefore) AS STALE
+       COUNT_IF(LAST_SUCCESS_LOGIN IS NULL OR LAST_SUCCESS_LOGIN < :stale_before) AS STALE
 FROM SNOWFLAKE.ACCOUNT_USAGE.USERS
 WHERE ${ENABLED_USER_CONDITION}
 GROUP BY 1, 2, 3, 4
@@ -50,7 +50,7 @@ export class UsersPostureSource implements Source {
   async run(context: SourceContext): Promise<SourceRunResult> {
     const now = context.snowflakeNow;
     const staleBefore = new Date(now.getTime() - this.staleAfterDays * 86_400_000);
-    const rows = await readRows(context, this.id, this.view, USERS_POSTURE_SQL, { now: bind.timestampLtz(now), staleBefore: bind.timestampLtz(staleBefore) });
+    const rows = await readRows(context, this.id, this.view, USERS_POSTURE_SQL, { now: bind.timestampLtz(now), stale_before: bind.timestampLtz(staleBefore) });
     let mfaBypassActive = 0;
     let staleEnabledUsers = 0;
     const counts = rows.map((row) => {

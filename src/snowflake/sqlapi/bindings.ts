@@ -152,13 +152,43 @@ export const bind = {
   },
 } as const;
 
+/**
+ * Snowflake's reserved keywords (https://docs.snowflake.com/en/sql-reference/reserved-keywords). A named bind marker
+ * spelled like one (`:from`, `:to`) is not shown to work anywhere (the recorded exchanges only show `:a`), and SQL
+ * tooling reads `:from` as a path or a keyword, so the exporter never names a binding after one.
+ */
+const RESERVED_KEYWORDS: ReadonlySet<string> = new Set([
+  'ALL', 'ALTER', 'AND', 'ANY', 'AS', 'BETWEEN', 'BY', 'CASE', 'CAST', 'CHECK', 'COLUMN', 'CONNECT', 'CONNECTION',
+  'CONSTRAINT', 'CREATE', 'CROSS', 'CURRENT', 'CURRENT_DATE', 'CURRENT_TIME', 'CURRENT_TIMESTAMP', 'CURRENT_USER',
+  'DATABASE', 'DELETE', 'DISTINCT', 'DROP', 'ELSE', 'EXISTS', 'FALSE', 'FOLLOWING', 'FOR', 'FROM', 'FULL', 'GRANT',
+  'GROUP', 'GSCLUSTER', 'HAVING', 'ILIKE', 'IN', 'INCREMENT', 'INNER', 'INSERT', 'INTERSECT', 'INTO', 'IS', 'ISSUE',
+  'JOIN', 'LATERAL', 'LEFT', 'LIKE', 'LOCALTIME', 'LOCALTIMESTAMP', 'MINUS', 'NATURAL', 'NOT', 'NULL', 'OF', 'ON', 'OR',
+  'ORDER', 'ORGANIZATION', 'QUALIFY', 'REGEXP', 'REVOKE', 'RIGHT', 'RLIKE', 'ROW', 'ROWS', 'SAMPLE', 'SCHEMA',
+  'SELECT', 'SET', 'SOME', 'START', 'TABLE', 'TABLESAMPLE', 'THEN', 'TO', 'TRIGGER', 'TRUE', 'TRY_CAST', 'UNION',
+  'UNIQUE', 'UPDATE', 'USING', 'VALUES', 'VIEW', 'WHEN', 'WHENEVER', 'WHERE', 'WINDOW', 'WITH',
+]);
+
+/**
+ * Names a `:name` bind marker may have. Lower case because that is the form a real account is recorded binding
+ * (`:a` with the key "a"); whether Snowflake folds a mixed-case marker before matching the key is not documented.
+ */
+const BINDING_NAME = /^[a-z][a-z0-9_]*$/;
+
+/** Throws unless `key` is a safe name for a `:name` marker (see BINDING_NAME and RESERVED_KEYWORDS). */
+export function checkBindingName(key: string): void {
+  if (!BINDING_NAME.test(key)) throw new InvalidBindingError(`binding ${key}: a named binding is lower case letters, digits and _, starting with a letter`);
+  if (RESERVED_KEYWORDS.has(key.toUpperCase())) throw new InvalidBindingError(`binding ${key}: a reserved word cannot name a binding`);
+}
+
 /** The request's `bindings` object: positions `"1"`, `"2"`, ... for an array; names as given for a record. */
 export function toWireBindings(bindings: Bindings): Record<string, Binding> {
   const out: Record<string, Binding> = {};
-  const entries: [string, Binding][] = Array.isArray(bindings)
+  const positional = Array.isArray(bindings);
+  const entries: [string, Binding][] = positional
     ? (bindings as readonly Binding[]).map((binding, index) => [String(index + 1), binding])
     : Object.entries(bindings as Readonly<Record<string, Binding>>);
   for (const [key, binding] of entries) {
+    if (!positional && !/^[1-9][0-9]*$/.test(key)) checkBindingName(key);
     if (typeof binding !== 'object' || binding === null || typeof binding.type !== 'string') {
       throw new InvalidBindingError(`binding ${key}: use the bind.* helpers to build bindings`);
     }

@@ -164,10 +164,12 @@ describe('posture snapshots', () => {
     });
 
     const custom = new InMemoryCollectionState();
-    await new AdminsPostureSource({ adminRoles: ['ROLE_A', 'sysadmin'], listLimit: 1 }).run(contextFor(e, custom));
+    // Names as Snowflake stores them (the configuration resolves what a person wrote): never folded again here.
+    await new AdminsPostureSource({ adminRoles: ['ROLE_A', 'SYSADMIN', 'sysadmin'], listLimit: 1 }).run(contextFor(e, custom));
     assert.deepEqual(custom.posture('admins')?.roles, [
       { role: 'ROLE_A', users: 1, usersWithoutMfa: 1 },
       { role: 'SYSADMIN', users: 2, usersWithoutMfa: 1 },
+      { role: 'sysadmin', users: 0, usersWithoutMfa: 0 },
     ]);
     assert.deepEqual(custom.posture('admins')?.adminsWithoutMfa, [{ user: 'U_NOMFA', roles: ['ROLE_A', 'SYSADMIN'] }]);
   });

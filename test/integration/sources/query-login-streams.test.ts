@@ -236,13 +236,13 @@ describe('query_history stream', () => {
     assert.deepEqual(bodies.map((b) => b.statement), [QUERY_HISTORY_SQL, LOGIN_HISTORY_SQL, QUERY_HISTORY_SQL]);
     const nanos = (d: Date): string => (BigInt(d.getTime()) * 1_000_000n).toString();
     // First run: 24 h backfill. Next run of the same stream: watermark (START) - (45 min latency + 15 min margin).
-    assert.deepEqual(bodies[0]?.bindings?.from, { type: 'TIMESTAMP_LTZ', value: nanos(new Date(START.getTime() - 24 * HOUR)) });
-    assert.deepEqual(bodies[1]?.bindings?.from, { type: 'TIMESTAMP_LTZ', value: nanos(new Date(START.getTime() - 24 * HOUR)) });
-    assert.deepEqual(bodies[2]?.bindings?.from, { type: 'TIMESTAMP_LTZ', value: nanos(new Date(START.getTime() - HOUR)) });
-    assert.deepEqual(bodies[0]?.bindings?.exporterTag, { type: 'TEXT', value: EXPORTER_QUERY_TAG });
+    assert.deepEqual(bodies[0]?.bindings?.window_start, { type: 'TIMESTAMP_LTZ', value: nanos(new Date(START.getTime() - 24 * HOUR)) });
+    assert.deepEqual(bodies[1]?.bindings?.window_start, { type: 'TIMESTAMP_LTZ', value: nanos(new Date(START.getTime() - 24 * HOUR)) });
+    assert.deepEqual(bodies[2]?.bindings?.window_start, { type: 'TIMESTAMP_LTZ', value: nanos(new Date(START.getTime() - HOUR)) });
+    assert.deepEqual(bodies[0]?.bindings?.exporter_tag, { type: 'TEXT', value: EXPORTER_QUERY_TAG });
     for (const body of bodies) {
       assert.doesNotMatch(body.statement, /\d{4}-\d{2}-\d{2}|SELECT \*/);
-      assert.match(body.statement, /:from/);
+      assert.match(body.statement, /:window_start/);
     }
     // The emulator ran exactly those texts (its log keeps the first 200 characters of each).
     const logged = e.engine.warehouseReport().log.map((entry) => entry.text.replace(/\.\.\.$/, ''));

@@ -55,6 +55,13 @@ describe('binding builders produce the SQL API wire text', () => {
     assert.throws(() => toWireBindings(['raw' as unknown as ReturnType<typeof bind.text>]), InvalidBindingError);
     assert.throws(() => toWireBindings([{ type: 'FIXED', value: 5 as unknown as string }]), InvalidBindingError);
   });
+
+  test('a named binding is lower case and never a reserved word (`:from` is not shown to bind on a real account)', () => {
+    assert.deepEqual(toWireBindings({ window_start: bind.text('a'), '2': bind.fixed(1) }), { window_start: { type: 'TEXT', value: 'a' }, 2: { type: 'FIXED', value: '1' } });
+    for (const name of ['from', 'to', 'FROM', 'exporterTag', 'Window', '_x', 'a-b', '']) {
+      assert.throws(() => toWireBindings({ [name]: bind.text('a') }), InvalidBindingError, name);
+    }
+  });
 });
 
 describe('retry arithmetic', () => {

@@ -7,6 +7,7 @@
 import { EXPORTER_QUERY_TAG } from '../../../snowflake/account-client.ts';
 import type { SqlDetection } from '../../types.ts';
 import { numberParameter } from '../mfa/parameters.ts';
+import { timestampKeyText } from '../timestamp-text.ts';
 
 const DAY_MS = 86_400_000;
 export const DEFAULT_EGRESS_BASELINE_DAYS = 90;
@@ -51,7 +52,7 @@ NEW_BY_QUERY AS (
 ),
 NEW_BY_VIEW AS (
   SELECT CAST(NULL AS VARCHAR) AS USER_NAME, v.END_TIME AS EVENT_TIME,
-         'DATA_TRANSFER_HISTORY ' || v.CLOUD || '/' || v.REGION || ' ' || TO_VARCHAR(v.START_TIME) AS EVIDENCE_ID,
+         'DATA_TRANSFER_HISTORY ' || v.CLOUD || '/' || v.REGION || ' ' || ${timestampKeyText('v.START_TIME')} AS EVIDENCE_ID,
          v.CLOUD, v.REGION, v.TRANSFER_TYPE, v.BYTES
   FROM VIEW_TRANSFERS v
   JOIN FIRST_BY_VIEW fv ON fv.CLOUD = v.CLOUD AND fv.REGION = v.REGION

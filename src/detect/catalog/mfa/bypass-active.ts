@@ -3,6 +3,7 @@
 // MFA enforcement, so their password is a single-factor door). Both are posture: one finding per user.
 import type { SqlDetection } from '../../types.ts';
 import { ENABLED_USER_CONDITION } from './conditions.ts';
+import { isoUtcText } from '../timestamp-text.ts';
 
 // CLOCK holds "now" once: the window's end (the collection cycle's Snowflake time), bound rather than
 // CURRENT_TIMESTAMP() so a cycle's result is reproducible.
@@ -22,11 +23,11 @@ SELECT NAME AS USER_NAME,
        IFF(BYPASS_OPEN, NOW_TS, CREATED_ON) AS EVENT_TIME,
        ARRAY_CONSTRUCT(NAME) AS EVIDENCE_IDS,
        IFF(BYPASS_OPEN,
-           'MFA bypass window open until ' || TO_VARCHAR(BYPASS_MFA_UNTIL),
+           'MFA bypass window open until ' || ${isoUtcText('BYPASS_MFA_UNTIL')},
            'LEGACY_SERVICE user with a password: can sign in without MFA or a key pair') AS REASON,
        OBJECT_CONSTRUCT(
          'reason', IFF(BYPASS_OPEN, 'bypass_window', 'legacy_service_password'),
-         'bypassMfaUntil', COALESCE(TO_VARCHAR(BYPASS_MFA_UNTIL), ''),
+         'bypassMfaUntil', COALESCE(${isoUtcText('BYPASS_MFA_UNTIL')}, ''),
          'userType', COALESCE(TYPE, 'UNSET')
        ) AS ATTRIBUTES
 FROM EXPOSED

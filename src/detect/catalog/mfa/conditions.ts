@@ -14,13 +14,13 @@ export const HUMAN_PASSWORD_USER_WITHOUT_MFA = `COALESCE(TYPE, 'PERSON') = 'PERS
   AND NOT ${USER_HAS_MFA}`;
 
 /**
- * Enabled users holding one of the admin roles (a comma-separated binding) directly or through the role hierarchy, as
+ * Enabled users holding one of the admin roles (a JSON array binding, see roleListBinding) directly or through the role hierarchy, as
  * rows (USER_NAME, ADMIN_ROLE). Same walk as the admins snapshot (src/collect/sources/admins.ts): a role R granted to
  * role P means P's holders hold R; UNION ALL with a depth bound because Snowflake wants both in a recursive CTE.
- * Takes two positional bindings, in order: the admin roles ('ACCOUNTADMIN,SECURITYADMIN'), the maximum depth.
+ * Takes two positional bindings, in order: the admin roles ('["ACCOUNTADMIN","SECURITYADMIN"]'), the maximum depth.
  */
 export const ADMIN_HOLDERS_CTES = `ADMIN_ROLES AS (
-  SELECT DISTINCT UPPER(TRIM(VALUE::VARCHAR)) AS ROLE_NAME FROM TABLE(FLATTEN(INPUT => SPLIT(?, ',')))
+  SELECT DISTINCT VALUE::VARCHAR AS ROLE_NAME FROM TABLE(FLATTEN(INPUT => PARSE_JSON(?)))
 ),
 ROLE_EDGES AS (
   SELECT NAME AS GRANTED_ROLE, GRANTEE_NAME AS HOLDER_ROLE

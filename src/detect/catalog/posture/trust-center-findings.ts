@@ -9,6 +9,7 @@
 import { CURRENT_TRUST_CENTER_FINDINGS_CTE } from '../../../collect/sources/trust-center.ts';
 import type { SqlDetection } from '../../types.ts';
 import { inList, listParameter, upperList } from '../auth/sql-helpers.ts';
+import { isoUtcText } from '../timestamp-text.ts';
 
 const parameters = {
   severities: {
@@ -17,12 +18,9 @@ const parameters = {
   },
 };
 
-/** ISO 8601 in UTC with milliseconds, as JavaScript's Date#toISOString() writes it (the session time zone is UTC). */
-const ISO_UTC_FORMAT = 'YYYY-MM-DD"T"HH24:MI:SS.FF3"Z"';
-
 /** The evidence id of a Trust Center finding (see the module comment): `<package>/<scanner>@<CREATED_ON ISO UTC>`. */
 export function trustCenterFindingIdSql(alias: string): string {
-  return `${alias}.SCANNER_PACKAGE_ID || '/' || ${alias}.SCANNER_ID || '@' || TO_VARCHAR(${alias}.CREATED_ON, '${ISO_UTC_FORMAT}')`;
+  return `${alias}.SCANNER_PACKAGE_ID || '/' || ${alias}.SCANNER_ID || '@' || ${isoUtcText(`${alias}.CREATED_ON`)}`;
 }
 
 export const postureTrustCenterFindings: SqlDetection = {
@@ -50,7 +48,7 @@ SELECT NULL AS USER_NAME,
        f.SEVERITY || ' Trust Center finding from ' || f.SCANNER_PACKAGE_ID || ' / ' || f.SCANNER_ID || ', open since '
          || TO_VARCHAR(f.CREATED_ON, 'YYYY-MM-DD') || '.' AS REASON,
        OBJECT_CONSTRUCT('package', f.SCANNER_PACKAGE_ID, 'scanner', f.SCANNER_ID, 'scannerSeverity', f.SEVERITY,
-                        'updatedOn', TO_VARCHAR(f.UPDATED_ON, '${ISO_UTC_FORMAT}')) AS ATTRIBUTES,
+                        'updatedOn', ${isoUtcText('f.UPDATED_ON')}) AS ATTRIBUTES,
        CASE UPPER(TRIM(f.SEVERITY)) WHEN 'CRITICAL' THEN 'critical' WHEN 'HIGH' THEN 'high' WHEN 'MEDIUM' THEN 'medium'
                                     WHEN 'LOW' THEN 'low' ELSE 'info' END AS SEVERITY
 FROM CURRENT_FINDINGS f

@@ -6,6 +6,7 @@ import type { SqlDetection } from '../../types.ts';
 import { EXPORTER_QUERY_TAG } from '../../../snowflake/account-client.ts';
 import { numberParameter } from '../auth/sql-helpers.ts';
 import { GRANT_STATEMENTS_CTES, grantStatementBindings } from './grant-statement-join.ts';
+import { timestampKeyText } from '../timestamp-text.ts';
 
 const parameters = {
   statementSlackSeconds: { description: 'Tolerance when pairing a grant row with its GRANT statement.', default: 60 },
@@ -29,7 +30,7 @@ export const privGrantToPublic: SqlDetection = {
   statement(window, values) {
     const slack = numberParameter(values, parameters, 'statementSlackSeconds');
     const sql = `WITH GRANT_ROWS AS (
-  SELECT PRIVILEGE || ':' || GRANTED_ON || ':' || COALESCE(TABLE_CATALOG || '.', '') || COALESCE(TABLE_SCHEMA || '.', '') || NAME || ':' || TO_VARCHAR(CREATED_ON) AS ROW_KEY,
+  SELECT PRIVILEGE || ':' || GRANTED_ON || ':' || COALESCE(TABLE_CATALOG || '.', '') || COALESCE(TABLE_SCHEMA || '.', '') || NAME || ':' || ${timestampKeyText('CREATED_ON')} AS ROW_KEY,
          CREATED_ON, PRIVILEGE, GRANTED_ON,
          COALESCE(TABLE_CATALOG || '.', '') || COALESCE(TABLE_SCHEMA || '.', '') || NAME AS OBJECT_NAME,
          GRANTEE_NAME, GRANTED_BY

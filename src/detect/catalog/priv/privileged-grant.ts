@@ -5,7 +5,9 @@
 import type { SqlDetection } from '../../types.ts';
 import { EXPORTER_QUERY_TAG } from '../../../snowflake/account-client.ts';
 import { inList, listParameter, numberParameter, upperList } from '../auth/sql-helpers.ts';
+import { resolveRoleNames } from '../mfa/parameters.ts';
 import { GRANT_STATEMENTS_CTES, grantStatementBindings } from './grant-statement-join.ts';
+import { timestampKeyText } from '../timestamp-text.ts';
 
 const parameters = {
   privilegedRoles: {
@@ -36,18 +38,19 @@ export const privPrivilegedGrant: SqlDetection = {
     'grantee role is in attributes, and every holder of it becomes an admin), or a new MANAGE GRANTS grant. ' +
     'Grants revoked again inside the window are still reported (granted-then-revoked hides tracks).',
   statement(window, values) {
-    const roles = upperList(listParameter(values, parameters, 'privilegedRoles'));
+    // Role names as Snowflake stores them (identifier rules); privilege names are keywords, upper case.
+    const roles = resolveRoleNames(listParameter(values, parameters, 'privilegedRoles'));
     const userRoles = inList('ROLE', roles);
     const roleRoles = inList('NAME', roles);
     const privileges = inList('PRIVILEGE', upperList(listParameter(values, parameters, 'privilegedPrivileges')));
     const slack = numberParameter(values, parameters, 'statementSlackSeconds');
     const sql = `WITH GRANT_ROWS AS (
-  SELECT 'U:' || GRANTEE_NAME || ':' || ROLE || ':' || TO_VARCHAR(CREATED_ON) AS ROW_KEY, CREATED_ON, DELETED_ON,
+  SELECT 'U:' || GRANTEE_NAME || ':' || ROLE || ':' || ${timestampKeyText('CREATED_ON')} AS ROW_KEY, CREATED_ON, DELETED_ON,
          'USER' AS GRANTEE_TYPE, GRANTEE_NAME, ROLE AS GRANTED, 'ROLE' AS GRANTED_KIND
   FROM SNOWFLAKE.ACCOUNT_USAGE.GRANTS_TO_USERS
   WHERE CREATED_ON >= ? AND CREATED_ON < ? AND (${userRoles.sql})
   UNION ALL
-  SELECT 'R:' || GRANTEE_NAME || ':' || PRIVILEGE || ':' || GRANTED_ON || ':' || NAME || ':' || TO_VARCHAR(CREATED_ON), CREATED_ON, DELETED_ON,
+  SELECT 'R:' || GRANTEE_NAME || ':' || PRIVILEGE || ':' || GRANTED_ON || ':' || NAME || ':' || ${timestampKeyText('CREATED_ON')}, CREATED_ON, DELETED_ON,
          GRANTED_TO, GRANTEE_NAME, IFF(GRANTED_ON = 'ROLE', NAME, PRIVILEGE), IFF(GRANTED_ON = 'ROLE', 'ROLE', 'PRIVILEGE')
   FROM SNOWFLAKE.ACCOUNT_USAGE.GRANTS_TO_ROLES
   WHERE CREATED_ON >= ? AND CREATED_ON < ?

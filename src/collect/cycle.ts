@@ -13,6 +13,7 @@ import { WarehouseCostModel, type BusySpan, type StatementMeter } from './cost.t
 import { classifyError } from './error-kind.ts';
 import type { CollectionObserver, CycleCost, SourceErrorKind } from './observer.ts';
 import type { Source, SourceContext, SourceRunResult } from './source.ts';
+import { SourceUnavailableError, failureReason } from './sources/errors.ts';
 
 /** Time for the collection engine: injectable so tests move minutes in microseconds. */
 export interface Clock {
@@ -354,13 +355,19 @@ function reportRun(run: RunRecord, context: ReportContext): SourceReport {
   }
   const classification = classifyError(run.error);
   if (classification.unavailable) {
-    observer.sourceSkipped(account, id, 'unavailable');
+    observer.sourceSkipped(account, id, 'unavailable', unavailableDetail(run.source, run.error));
     return { ...base, status: 'unavailable', rows: 0, delivered: 0 };
   }
   // Whatever the client threw on the way out (cancelled, deadline), a source cut off by the cycle deadline timed out.
   const kind: SourceErrorKind = context.deadlineExceeded ? 'timeout' : classification.kind;
   observer.sourceFailed(account, id, kind, new Date(run.endedAt ?? context.abandonedAt));
   return { ...base, status: 'failed', kind, rows: 0, delivered: 0 };
+}
+
+/** Which view the role could not read, and Snowflake's code: names and codes, never a message. */
+function unavailableDetail(source: Source, error: unknown): string {
+  const view = error instanceof SourceUnavailableError ? error.view : source.view;
+  return `${view}: ${failureReason(error)}`;
 }
 
 /** From the first warehouse-needing run's start to the last one's end; unavailable ones compiled and woke nothing. */
@@ -413,7 +420,7 @@ function safeObserver(observer: CollectionObserver): CollectionObserver {
   return {
     sourceSucceeded: guard((outcome) => observer.sourceSucceeded(outcome)),
     sourceFailed: guard((account, source, kind, at) => observer.sourceFailed(account, source, kind, at)),
-    sourceSkipped: guard((account, source, reason) => observer.sourceSkipped(account, source, reason)),
+    sourceSkipped: guard((account, source, reason, detail) => observer.sourceSkipped(account, source, reason, detail)),
     cycleFinished: guard((account, outcome, seconds) => observer.cycleFinished(account, outcome, seconds)),
     cost: guard((cost) => observer.cost(cost)),
     budgetState: guard((account, credits, budget, exhausted) => observer.budgetState(account, credits, budget, exhausted)),

@@ -45,8 +45,12 @@ export interface CycleCost {
 export interface CollectionObserver {
   sourceSucceeded(outcome: SourceOutcome): void;
   sourceFailed(account: string, source: string, kind: SourceErrorKind, at: Date): void;
-  /** A source was skipped: 'unavailable' (view missing), 'budget' (daily credit budget reached), 'not_due'. */
-  sourceSkipped(account: string, source: string, reason: 'unavailable' | 'budget'): void;
+  /**
+   * A source was skipped: 'unavailable' (view missing or not granted), 'budget' (daily credit budget reached). For
+   * 'unavailable', `detail` says which view and Snowflake's code ("SNOWFLAKE.ACCOUNT_USAGE.SESSIONS: not available to
+   * the role (Snowflake 002003)"), built from names and codes only, never from a message.
+   */
+  sourceSkipped(account: string, source: string, reason: 'unavailable' | 'budget', detail?: string): void;
   cycleFinished(account: string, outcome: 'ok' | 'partial' | 'failed' | 'cancelled', durationSeconds: number): void;
   cost(cost: CycleCost): void;
   budgetState(account: string, creditsToday: number, budget: number | undefined, exhausted: boolean): void;

@@ -33,7 +33,7 @@ function partsNote(parts: readonly UnavailablePartStatus[]): Html | string {
 }
 
 function sourceRow(source: SourceStatus, now: Date): Html {
-  const flags = [source.unavailable ? 'unavailable' : '', source.deferredForBudget ? 'deferred (budget)' : '']
+  const flags = [source.unavailable ? `unavailable${source.unavailableReason === undefined ? '' : `: ${source.unavailableReason}`}` : '', source.deferredForBudget ? 'deferred (budget)' : '']
     .filter(Boolean)
     .join(', ');
   const parts = source.unavailableParts.length === 0 ? '' : html`${flags === '' ? '' : '; '}<span class="down">partial</span>: ${partsNote(source.unavailableParts)}`;
@@ -45,7 +45,7 @@ function sourceRow(source: SourceStatus, now: Date): Html {
 }
 
 function detectionState(detection: DetectionStatus): Html | string {
-  if (detection.unavailable) return html`<span class="down">unavailable</span>`;
+  if (detection.unavailable) return html`<span class="down">unavailable</span>${detection.unavailableReason === undefined ? '' : html`: ${detection.unavailableReason}`}`;
   if (detection.unavailableParts.length > 0) return html`<span class="down">partial</span>: ${partsNote(detection.unavailableParts)}; the other checks ran`;
   return 'available';
 }

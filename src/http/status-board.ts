@@ -141,14 +141,16 @@ export class StatusBoard implements CollectionObserver, PostureListener, StatusP
     if (!state) return;
     state.detections.clear();
     for (const detection of detections) {
-      state.detections.set(detection.id, { ...detection, unavailable: false, unavailableParts: [], lastRunAt: undefined });
+      state.detections.set(detection.id, { ...detection, unavailable: false, unavailableReason: undefined, unavailableParts: [], lastRunAt: undefined });
     }
   }
 
   /** A detection that cannot run under the account's configuration (e.g. query rules without query events). */
-  detectionUnavailable(account: string, detection: string): void {
+  detectionUnavailable(account: string, detection: string, reason?: string): void {
     const entry = this.#accounts.get(account)?.detections.get(detection);
-    if (entry) entry.unavailable = true;
+    if (!entry) return;
+    entry.unavailable = true;
+    entry.unavailableReason = reason;
   }
 
   /** An in-process (event or posture) detection was evaluated. */
@@ -188,6 +190,7 @@ export class StatusBoard implements CollectionObserver, PostureListener, StatusP
         lastErrorKind: undefined,
         lastErrorAt: undefined,
         unavailable: false,
+        unavailableReason: undefined,
         unavailableParts: [],
         deferredForBudget: false,
       };
@@ -201,6 +204,7 @@ export class StatusBoard implements CollectionObserver, PostureListener, StatusP
     const detection = this.#accounts.get(outcome.account)?.detections.get(outcome.source);
     if (detection) {
       detection.unavailable = false;
+      detection.unavailableReason = undefined;
       detection.unavailableParts = unavailableParts;
       detection.lastRunAt = new Date(outcome.startedAt.getTime() + finite(outcome.durationSeconds) * 1000);
     }
@@ -212,6 +216,7 @@ export class StatusBoard implements CollectionObserver, PostureListener, StatusP
     entry.rowsTotal += finite(outcome.rows);
     entry.lagSeconds = outcome.lagSeconds === undefined ? entry.lagSeconds : finite(outcome.lagSeconds);
     entry.unavailable = false;
+    entry.unavailableReason = undefined;
     entry.unavailableParts = unavailableParts;
     entry.deferredForBudget = false;
   }
@@ -223,13 +228,21 @@ export class StatusBoard implements CollectionObserver, PostureListener, StatusP
     entry.lastErrorAt = at;
   }
 
-  sourceSkipped(account: string, source: string, reason: 'unavailable' | 'budget'): void {
+  sourceSkipped(account: string, source: string, reason: 'unavailable' | 'budget', detail?: string): void {
+    const why = detail === undefined ? undefined : detail.split('\n')[0]!.slice(0, 300);
     const detection = this.#accounts.get(account)?.detections.get(source);
-    if (detection && reason === 'unavailable') detection.unavailable = true;
+    if (detection && reason === 'unavailable') {
+      detection.unavailable = true;
+      detection.unavailableReason = why;
+    }
     const entry = this.#source(account, source);
     if (!entry) return;
-    if (reason === 'unavailable') entry.unavailable = true;
-    else entry.deferredForBudget = true;
+    if (reason === 'unavailable') {
+      entry.unavailable = true;
+      entry.unavailableReason = why;
+    } else {
+      entry.deferredForBudget = true;
+    }
   }
 
   cycleFinished(account: string, outcome: 'ok' | 'partial' | 'failed' | 'cancelled', durationSeconds: number): void {

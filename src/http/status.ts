@@ -21,6 +21,8 @@ export interface SourceStatus {
   readonly lastErrorKind: SourceErrorKind | undefined;
   readonly lastErrorAt: Date | undefined;
   readonly unavailable: boolean;
+  /** Why, while unavailable: the view and Snowflake's code. */
+  readonly unavailableReason: string | undefined;
   /** Parts of the source its last successful run could not read (the rest ran), with why. */
   readonly unavailableParts: readonly UnavailablePartStatus[];
   /** Set while the source is deferred because the daily credit budget is reached. */
@@ -65,6 +67,8 @@ export interface DetectionStatus {
   readonly title: string;
   /** A SQL detection whose view is missing or not granted on the account. */
   readonly unavailable: boolean;
+  /** Why, while unavailable: the view and Snowflake's code, or the configuration that rules it out. */
+  readonly unavailableReason: string | undefined;
   /** Checks of a SQL detection its last run could not make (e.g. a column the account does not have). */
   readonly unavailableParts: readonly UnavailablePartStatus[];
   readonly lastRunAt: Date | undefined;

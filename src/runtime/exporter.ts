@@ -142,7 +142,7 @@ export async function startExporter(fullConfig: ExporterConfig, options: StartEx
       reportQueryRulesWithoutEvents(account, detections, {
         unavailable: (id) => {
           metrics.detections.unavailable(account.name, id);
-          status.detectionUnavailable(account.name, id);
+          status.detectionUnavailable(account.name, id, 'its query rules need query events, and queryEvents.scope is none');
         },
         log,
       });

@@ -32,7 +32,7 @@ export function combineObservers(
   return {
     sourceSucceeded: (outcome) => each((l) => l.sourceSucceeded(outcome)),
     sourceFailed: (account, source, kind, at) => each((l) => l.sourceFailed(account, source, kind, at)),
-    sourceSkipped: (account, source, reason) => each((l) => l.sourceSkipped(account, source, reason)),
+    sourceSkipped: (account, source, reason, detail) => each((l) => l.sourceSkipped(account, source, reason, detail)),
     cycleFinished: (account, outcome, duration) => each((l) => l.cycleFinished(account, outcome, duration)),
     cost: (cost) => each((l) => l.cost(cost)),
     budgetState: (account, today, budget, exhausted) => each((l) => l.budgetState(account, today, budget, exhausted)),

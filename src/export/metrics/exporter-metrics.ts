@@ -141,8 +141,8 @@ export function createExporterMetrics(options: ExporterMetricsOptions): Exporter
       observer.sourceFailed(account, source, kind, at);
       detectionMetrics.failed(account, source);
     },
-    sourceSkipped: (account, source, reason) => {
-      observer.sourceSkipped(account, source, reason);
+    sourceSkipped: (account, source, reason, detail) => {
+      observer.sourceSkipped(account, source, reason, detail);
       if (reason === 'unavailable') detectionMetrics.unavailable(account, source);
     },
     cycleFinished: (account, outcome, duration) => observer.cycleFinished(account, outcome, duration),

@@ -214,7 +214,7 @@ export class SelfMetrics implements CollectionObserver {
     });
   }
 
-  sourceSkipped(account: string, source: string, reason: 'unavailable' | 'budget'): void {
+  sourceSkipped(account: string, source: string, reason: 'unavailable' | 'budget', _detail?: string): void {
     this.#guard(() => {
       const labels = this.#labels(account, source);
       this.#sourceDeferred.inc({ ...labels, reason: this.#vocab.skipReason.label(reason) });

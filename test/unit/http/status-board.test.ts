@@ -11,7 +11,7 @@ test('the status board keeps the latest outcome of each source, bounded recent c
   board.sourceSucceeded({ account: 'prod', source: 'query_history', startedAt: at, durationSeconds: 3, rows: 10, delivered: 8, lagSeconds: 60 });
   board.sourceSucceeded({ account: 'prod', source: 'query_history', startedAt: at, durationSeconds: 4, rows: 5, delivered: 5 });
   board.sourceFailed('prod', 'query_history', 'timeout', at);
-  board.sourceSkipped('prod', 'login_history', 'unavailable');
+  board.sourceSkipped('prod', 'login_history', 'unavailable', 'SNOWFLAKE.ACCOUNT_USAGE.LOGIN_HISTORY: not available to the role (Snowflake 002003)\nsecond line');
   board.sourceSkipped('prod', 'sessions', 'budget'); // a third source: beyond the per-account bound, ignored
   board.sourceSucceeded({ account: 'elsewhere', source: 'users', startedAt: at, durationSeconds: 1, rows: 1, delivered: 1 });
   for (const outcome of ['ok', 'failed', 'cancelled'] as const) {
@@ -39,6 +39,7 @@ test('the status board keeps the latest outcome of each source, bounded recent c
       lastErrorKind: 'timeout',
       lastErrorAt: at,
       unavailable: false,
+      unavailableReason: undefined,
       unavailableParts: [],
       deferredForBudget: false,
     },
@@ -52,6 +53,7 @@ test('the status board keeps the latest outcome of each source, bounded recent c
       lastErrorKind: undefined,
       lastErrorAt: undefined,
       unavailable: true,
+      unavailableReason: 'SNOWFLAKE.ACCOUNT_USAGE.LOGIN_HISTORY: not available to the role (Snowflake 002003)',
       unavailableParts: [],
       deferredForBudget: false,
     },

@@ -23,7 +23,7 @@ const START = new Date('2026-11-20T00:00:00Z');
 /** The demo scenario's account (40 users, 2,000 queries a day); its activity runs through the simulated day. */
 const SCENARIO = { users: 40, days: 15, queriesPerDay: 2000 };
 const BASELINE_POLL_SECONDS = 60;
-/** The daily credit budget tried for reference (issue 10's target). */
+/** The daily credit budget tried for reference (the README's cost target). */
 const BUDGET = 0.5;
 
 function baselineHours(): number {

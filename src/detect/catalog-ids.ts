@@ -1,5 +1,5 @@
-// The stable ids of the built-in detections, one per entry of the catalog in
-// shared/docs/reference/detection-sources.md section 8 (SF-01 to SF-24; some catalog rows cover several ids).
+// The stable ids of the built-in detections, one per entry of the catalog (SF-01 to SF-24, docs/detections.md; some
+// catalog rows cover several ids).
 // They appear in metric labels, log attributes, alert names and runbook anchors, so they never change once released.
 // Configuration validates detection names against this list so that a typo cannot silently disable a detection.
 export const BUILT_IN_DETECTION_IDS = [

@@ -14,7 +14,8 @@
 //   locator-suffix.global                     legacy global (replication / client redirect) URL
 // Each may also be written as the full host with the `.snowflakecomputing.com` suffix, which is stripped exactly once.
 //
-// Facts: shared/docs/reference/snowflake-sql-api-and-auth.md sections 4.1 and 4.2.
+// Facts: https://docs.snowflake.com/en/user-guide/admin-account-identifier and
+// https://docs.snowflake.com/en/developer-guide/sql-api/authenticating (the JWT's account part).
 
 export type AccountIdentifierKind = 'org-account' | 'locator';
 

@@ -1,6 +1,6 @@
 // Which queries are worth an event when the query scope is 'risky'. Until the detection catalog exists, a query is
 // risky when its QUERY_TYPE is in RISKY_QUERY_TYPES: the statement types public detection content keys on
-// (shared/docs/reference/detection-sources.md sections 6 and 8): data leaving through stages, privilege and
+// (Snowflake-Labs/Sentry, panther-labs/panther-analysis, the UNC5537 hunting guides): data leaving through stages, privilege and
 // identity changes, share / listing / policy DDL. Detections extend this with predicates of their own.
 import type { QueryEvent } from '../events.ts';
 

@@ -1,4 +1,4 @@
-// Acceptance (issue 4): cancellation at the cycle deadline leaves no running statement in the emulator. The
+// Acceptance: cancellation at the cycle deadline leaves no running statement in the emulator. The
 // LOGIN_HISTORY statement is made slow inside the emulator's engine (test/helpers/exporter-emulator.ts: a wall-time
 // wait that honours the statement's abort signal, like SYSTEM$WAIT); the account's cycle deadline is 3 s. When it
 // passes, the exporter must send POST .../cancel for the statement it is waiting on, and the emulator must count it

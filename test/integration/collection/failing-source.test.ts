@@ -1,4 +1,4 @@
-// Acceptance (issue 4): a failing source does not block the others. Two ways a view fails on a real account:
+// Acceptance: a failing source does not block the others. Two ways a view fails on a real account:
 // - every statement on LOGIN_HISTORY answers an error (emulator fault rule on the statement text: HTTP 408, the
 //   statement timed out on Snowflake's side): login_history fails with kind 'timeout', every other source still
 //   delivers and succeeds, and the metrics say which source failed and how;

@@ -1,4 +1,4 @@
-// Acceptance (issue 4): events that arrive late, inside the overlap, are delivered exactly once. The whole exporter
+// Acceptance: events that arrive late, inside the overlap, are delivered exactly once. The whole exporter
 // (startExporter: real sources, delivery pipeline, state store, metrics sink) runs against the emulator with its
 // documented latencies on (QUERY_HISTORY 45 min, LOGIN_HISTORY 2 h); the virtual clock moves between cycles. Rows are
 // inserted whose event time lies before the last committed watermark but which become visible only after it.

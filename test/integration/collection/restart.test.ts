@@ -1,4 +1,4 @@
-// Acceptance (issue 4): a restart does not deliver again what was delivered before it. One exporter runs a cycle
+// Acceptance: a restart does not deliver again what was delivered before it. One exporter runs a cycle
 // and is closed; a NEW exporter (new process state: new pipeline, new metrics, new sink) opens the same state file.
 // Its first window starts at the durable watermark minus the overlap, so it reads again the rows still inside the
 // overlap: those must be dropped by the durable dedupe ids, while rows that are new since reach its sink.

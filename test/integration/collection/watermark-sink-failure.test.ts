@@ -1,4 +1,4 @@
-// Acceptance (issue 4): the watermark never moves past undelivered events. A test-owned sink beside the metrics sink
+// Acceptance: the watermark never moves past undelivered events. A test-owned sink beside the metrics sink
 // rejects a number of batches (a collector that is down); while it does, the stream's watermark in the state store
 // stays where it was, and the source reports the failure. Once it accepts again, every event reaches it once and the
 // watermark moves to the cycle's Snowflake time.

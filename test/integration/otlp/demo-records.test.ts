@@ -1,4 +1,4 @@
-// Acceptance (issue 6): the embedded demo (emulator with two weeks of generated activity and planted incidents, the
+// Acceptance: the embedded demo (emulator with two weeks of generated activity and planted incidents, the
 // exporter configured from YAML as `npm start` does, the built-in catalog) runs with OTLP logs enabled, pointed at an
 // in-process OTLP/HTTP receiver that decodes the protobuf payloads with the official OTLP definitions.
 //

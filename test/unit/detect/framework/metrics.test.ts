@@ -1,4 +1,4 @@
-// The metrics issue 5 adds, fed through the real metrics sink and observer methods of createExporterMetrics: signal
+// The detection metrics, fed through the real metrics sink and observer methods of createExporterMetrics: signal
 // counters from events (fixed label sets, 'other' and 'none'), detection availability / last run / errors, and the
 // top-N risk score recomputed at scrape time.
 import assert from 'node:assert/strict';
@@ -39,7 +39,7 @@ function finding(id: string, user: string, severity: Finding['severity']): Findi
   return { account: 'prod', id, detectionId: 'exfil.stage_chain', severity, user, time: at, observedAt: at, evidenceIds: [id], reason: 'r', attributes: {} };
 }
 
-describe('issue 5 metrics', () => {
+describe('detection metrics', () => {
   it('unload destinations come from the COPY INTO target', () => {
     assert.equal(unloadDestination({ queryText: 'copy into @~/x from t' }), 'stage');
     assert.equal(unloadDestination({ queryText: "COPY INTO '@stage/x' FROM t" }), 'stage');

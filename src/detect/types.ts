@@ -1,7 +1,7 @@
 // What a detection is: one small, readable definition per catalog entry (src/detect/catalog/), independent of the
 // scheduler. Three shapes exist because the data lives in three places:
 //  - 'sql': an aggregate over history (baselines, brute-force windows, the UNC5537 chain) that runs IN Snowflake and
-//    returns only finding rows (architecture property 3);
+//    returns only finding rows (history is pushed down, never pulled);
 //  - 'event': a predicate applied to each event of a stream the exporter already reads (no extra statement);
 //  - 'posture': a rule over the latest posture snapshot.
 import type { LoginEvent, QueryEvent, Severity, ShareEvent, GrantEvent, SnowflakeEvent } from '../collect/events.ts';

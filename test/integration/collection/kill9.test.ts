@@ -1,4 +1,4 @@
-// Acceptance (architecture property 4): kill -9 of the whole exporter mid-cycle loses nothing, and delivers twice only
+// Acceptance: kill -9 of the whole exporter mid-cycle loses nothing, and delivers twice only
 // what a kill caught between "the sink acknowledged" and "the state store committed".
 //
 // The emulator (latency model on) runs in this process; the exporter runs as a CHILD process

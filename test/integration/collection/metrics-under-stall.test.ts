@@ -1,4 +1,4 @@
-// Acceptance (architecture property 1): /metrics never touches Snowflake. After one good cycle the emulator stalls (every
+// Acceptance: /metrics never touches Snowflake. After one good cycle the emulator stalls (every
 // request it receives waits 6 s before any answer), a cycle is started in the background and hangs on it, and
 // /metrics is scraped 20 times at once. Every scrape answers promptly with the last results: the events counters
 // and `up` of the good cycle. The bound (2 s per scrape) is a behavioural check with a wide margin, not a benchmark:

@@ -222,7 +222,15 @@ async function main(argv: string[]): Promise<number> {
       summary += `\nground truth written to ${config.groundTruthFile}`;
     }
   }
-  const oauthClient: OAuthClientConfig = { clientId: DEMO_OAUTH_CLIENT_ID, clientSecrets: [DEMO_OAUTH_CLIENT_SECRET], redirectUri: config.redirectUri, name: 'snowflake-risk-exporter (demo)' };
+  // The demo integration is the README's local one: the exporter's default address is plain http, which Snowflake
+  // accepts only with OAUTH_ALLOW_NON_TLS_REDIRECT_URI = TRUE.
+  const oauthClient: OAuthClientConfig = {
+    clientId: DEMO_OAUTH_CLIENT_ID,
+    clientSecrets: [DEMO_OAUTH_CLIENT_SECRET],
+    redirectUri: config.redirectUri,
+    allowNonTlsRedirectUri: true,
+    name: 'snowflake-risk-exporter (demo)',
+  };
   const ownUser = config.own.user;
   const users = ownUser === undefined ? DEMO_USERS : [...DEMO_USERS.filter((u) => u.name.toUpperCase() !== ownUser.name), ownUser];
   const emulator = await startEmulator({ port: config.port, host: config.host, engine, ownsEngine: true, users, account: config.own.jwtAccount, oauthClients: [oauthClient] });

@@ -22,6 +22,7 @@ const { createServer } = process.getBuiltinModule('node:http');
 
 export type { UserConfig, PatConfig } from './auth/users.ts';
 export type { OAuthClientConfig } from './oauth/clients.ts';
+export { OAuthClientConfigError } from './oauth/clients.ts';
 export type { FaultConfig, FaultRule, FaultAction } from './faults/rules.ts';
 export type { AdminReport } from './server/admin.ts';
 export type { TokenFilter } from './oauth/token-store.ts';
@@ -122,13 +123,14 @@ export interface RunningEmulator<E extends EngineWithExtras = EmulatorEngine> {
 export async function startEmulator<E extends EngineWithExtras = EmulatorEngine>(
   options: StartEmulatorOptions<E> = {},
 ): Promise<RunningEmulator<E>> {
+  // The OAuth clients first: one the account could not have fails before an engine is created.
+  const clients = new ClientRegistry(options.oauthClients ?? [], { addPrivilegedRolesToBlockedList: options.oauthAddPrivilegedRolesToBlockedList });
   // Without an engine the default type parameter applies, so the created EmulatorEngine is what E stands for.
   const engine = options.engine ?? ((await createEmulatorEngine(options.engineOptions)) as unknown as E);
   const ownsEngine = options.ownsEngine ?? options.engine === undefined;
   const authNow = options.authNow ?? Date.now;
   const users = new UserDirectory(options.users ?? DEMO_USERS, authNow());
   const tokens = new OAuthTokenStore(authNow);
-  const clients = new ClientRegistry(options.oauthClients ?? [], { addPrivilegedRolesToBlockedList: options.oauthAddPrivilegedRolesToBlockedList });
   const codes = new AuthorizationCodes(authNow, options.authorizationCodeTtlSeconds ?? 60);
   const faults = new FaultInjector(faultConfigSchema.parse(options.faults ?? { rules: [] }));
   const store = new StatementStore({

@@ -31,6 +31,15 @@ export const VIEW_COLUMN_TYPES: readonly ViewColumnType[] = [
   'NUMBER', 'FLOAT', 'TEXT', 'BOOLEAN', 'TIMESTAMP_LTZ', 'TIMESTAMP_NTZ', 'DATE', 'VARIANT', 'OBJECT', 'ARRAY',
 ];
 
+/**
+ * Behaviour-change bundles that add columns to the views listed here (each such column's `note` links the bundle's
+ * page). An account gets a bundle's columns once the bundle is enabled or generally available; the engine option
+ * `disabledBundles` leaves them out of the views.
+ */
+export const BEHAVIOUR_CHANGE_BUNDLES = ['2024_02', '2024_06', '2025_01', '2025_04', '2025_06', '2025_07'] as const;
+
+export type BehaviourChangeBundle = (typeof BEHAVIOUR_CHANGE_BUNDLES)[number];
+
 export interface ViewColumn {
   readonly name: string;
   readonly type: ViewColumnType;
@@ -39,6 +48,8 @@ export interface ViewColumn {
    * URL), or what its documented type holds. Absent when the column is simply on the view page.
    */
   readonly note?: string;
+  /** The behaviour-change bundle that adds the column (its page is linked in `note`); absent for other columns. */
+  readonly bundle?: BehaviourChangeBundle;
 }
 
 /**
@@ -66,6 +77,8 @@ export interface ViewDefinition {
 }
 
 const c = (name: string, type: ViewColumnType, note?: string): ViewColumn => (note === undefined ? { name, type } : { name, type, note });
+/** A column a behaviour-change bundle adds; the note links the bundle's page. */
+const added = (bundle: BehaviourChangeBundle, name: string, type: ViewColumnType, note: string): ViewColumn => ({ name, type, note, bundle });
 const MIN = 60;
 const HOUR = 3600;
 const DOCS = 'https://docs.snowflake.com/en/sql-reference/account-usage';
@@ -92,12 +105,12 @@ export const VIEWS: readonly ViewDefinition[] = [
       c('DEFAULT_NAMESPACE', 'TEXT'), c('DEFAULT_ROLE', 'TEXT'),
       c('EXT_AUTHN_DUO', 'BOOLEAN', 'BOOLEAN on the current page; earlier revisions of the page said VARIANT, so read it through TO_VARCHAR + TRY_TO_BOOLEAN.'),
       c('EXT_AUTHN_UID', 'TEXT'),
-      c('HAS_MFA', 'BOOLEAN', `${BUNDLE_2024_06_USERS} Bundle 2025_06 (${BCR}/2025_06/bcr-2102) makes it TRUE for any MFA method (TOTP, passkeys).`),
+      added('2024_06', 'HAS_MFA', 'BOOLEAN', `${BUNDLE_2024_06_USERS} Bundle 2025_06 (${BCR}/2025_06/bcr-2102) makes it TRUE for any MFA method (TOTP, passkeys).`),
       c('BYPASS_MFA_UNTIL', 'TIMESTAMP_LTZ'), c('LAST_SUCCESS_LOGIN', 'TIMESTAMP_LTZ'), c('EXPIRES_AT', 'TIMESTAMP_LTZ'),
       c('LOCKED_UNTIL_TIME', 'TIMESTAMP_LTZ'), c('HAS_RSA_PUBLIC_KEY', 'BOOLEAN'), c('PASSWORD_LAST_SET_TIME', 'TIMESTAMP_LTZ'),
       c('OWNER', 'TEXT'), c('DEFAULT_SECONDARY_ROLE', 'TEXT'),
-      c('HAS_PAT', 'BOOLEAN', BUNDLE_2025_06_USERS), c('HAS_WORKLOAD_IDENTITY', 'BOOLEAN', BUNDLE_2025_06_USERS),
-      c('TYPE', 'TEXT', `${BUNDLE_2024_06_USERS} PERSON, SERVICE, LEGACY_SERVICE, SNOWFLAKE_SERVICE or NULL.`),
+      added('2025_06', 'HAS_PAT', 'BOOLEAN', BUNDLE_2025_06_USERS), added('2025_06', 'HAS_WORKLOAD_IDENTITY', 'BOOLEAN', BUNDLE_2025_06_USERS),
+      added('2024_06', 'TYPE', 'TEXT', `${BUNDLE_2024_06_USERS} PERSON, SERVICE, LEGACY_SERVICE, SNOWFLAKE_SERVICE or NULL.`),
       c('DATABASE_NAME', 'TEXT'), c('DATABASE_ID', 'NUMBER'), c('SCHEMA_NAME', 'TEXT'), c('SCHEMA_ID', 'NUMBER'),
       c('IS_FROM_ORGANIZATION_USER', 'BOOLEAN', NO_BUNDLE_PAGE),
     ],
@@ -151,10 +164,10 @@ export const VIEWS: readonly ViewDefinition[] = [
       c('FIRST_AUTHENTICATION_FACTOR', 'TEXT'), c('SECOND_AUTHENTICATION_FACTOR', 'TEXT'),
       c('IS_SUCCESS', 'TEXT', "'YES' or 'NO'."), c('ERROR_CODE', 'NUMBER'), c('ERROR_MESSAGE', 'TEXT'),
       c('RELATED_EVENT_ID', 'NUMBER'), c('CONNECTION', 'TEXT'),
-      c('CLIENT_PRIVATE_LINK_ID', 'TEXT', `Added by behaviour-change bundle 2025_01 (${BCR}/2025_01/bcr-1847).`),
-      c('FIRST_AUTHENTICATION_FACTOR_ID', 'TEXT', `Added by behaviour-change bundle 2025_04 (${BCR}/2025_04/bcr-1966).`),
-      c('SECOND_AUTHENTICATION_FACTOR_ID', 'TEXT', `Added by behaviour-change bundle 2025_04 (${BCR}/2025_04/bcr-1966).`),
-      c('LOGIN_DETAILS', 'TEXT', `VARCHAR holding JSON text (whose malicious_ip_protection_info value is itself JSON text), added by behaviour-change bundle 2025_07 (${BCR}/2025_07/bcr-2052).`),
+      added('2025_01', 'CLIENT_PRIVATE_LINK_ID', 'TEXT', `Added by behaviour-change bundle 2025_01 (${BCR}/2025_01/bcr-1847).`),
+      added('2025_04', 'FIRST_AUTHENTICATION_FACTOR_ID', 'TEXT', `Added by behaviour-change bundle 2025_04 (${BCR}/2025_04/bcr-1966).`),
+      added('2025_04', 'SECOND_AUTHENTICATION_FACTOR_ID', 'TEXT', `Added by behaviour-change bundle 2025_04 (${BCR}/2025_04/bcr-1966).`),
+      added('2025_07', 'LOGIN_DETAILS', 'TEXT', `VARCHAR holding JSON text (whose malicious_ip_protection_info value is itself JSON text), added by behaviour-change bundle 2025_07 (${BCR}/2025_07/bcr-2052).`),
       c('AUTHORIZING_INTEGRATION_NAME', 'TEXT', NO_BUNDLE_PAGE),
     ],
   },
@@ -167,7 +180,7 @@ export const VIEWS: readonly ViewDefinition[] = [
     columns: [
       c('QUERY_ID', 'TEXT'), c('QUERY_TEXT', 'TEXT'), c('DATABASE_ID', 'NUMBER'), c('DATABASE_NAME', 'TEXT'),
       c('SCHEMA_ID', 'NUMBER'), c('SCHEMA_NAME', 'TEXT'), c('QUERY_TYPE', 'TEXT'), c('SESSION_ID', 'NUMBER'),
-      c('AUTHN_EVENT_ID', 'NUMBER', `${BUNDLE_2025_06_QUERY_HISTORY} Joins LOGIN_HISTORY.EVENT_ID.`),
+      added('2025_06', 'AUTHN_EVENT_ID', 'NUMBER', `${BUNDLE_2025_06_QUERY_HISTORY} Joins LOGIN_HISTORY.EVENT_ID.`),
       c('USER_NAME', 'TEXT'), c('ROLE_NAME', 'TEXT'), c('WAREHOUSE_ID', 'NUMBER'), c('WAREHOUSE_NAME', 'TEXT'),
       c('WAREHOUSE_SIZE', 'TEXT'), c('WAREHOUSE_TYPE', 'TEXT'), c('CLUSTER_NUMBER', 'NUMBER'), c('QUERY_TAG', 'TEXT'),
       c('EXECUTION_STATUS', 'TEXT', "'SUCCESS', 'FAIL' or 'INCIDENT' (the page writes them in lower case)."),
@@ -176,7 +189,7 @@ export const VIEWS: readonly ViewDefinition[] = [
       c('BYTES_SCANNED', 'NUMBER'), c('PERCENTAGE_SCANNED_FROM_CACHE', 'FLOAT'), c('BYTES_WRITTEN', 'NUMBER'),
       c('BYTES_WRITTEN_TO_RESULT', 'NUMBER'), c('BYTES_READ_FROM_RESULT', 'NUMBER'),
       c('ROWS_PRODUCED', 'NUMBER', 'To be deprecated; the page recommends ROWS_INSERTED, ROWS_UPDATED, ROWS_WRITTEN_TO_RESULT or ROWS_DELETED.'),
-      c('ROWS_INSERTED', 'NUMBER', BUNDLE_2024_02_QUERY_HISTORY), c('ROWS_UPDATED', 'NUMBER'), c('ROWS_DELETED', 'NUMBER'),
+      added('2024_02', 'ROWS_INSERTED', 'NUMBER', BUNDLE_2024_02_QUERY_HISTORY), c('ROWS_UPDATED', 'NUMBER'), c('ROWS_DELETED', 'NUMBER'),
       c('ROWS_UNLOADED', 'NUMBER'), c('BYTES_DELETED', 'NUMBER'), c('PARTITIONS_SCANNED', 'NUMBER'),
       c('PARTITIONS_TOTAL', 'NUMBER'), c('BYTES_SPILLED_TO_LOCAL_STORAGE', 'NUMBER'),
       c('BYTES_SPILLED_TO_REMOTE_STORAGE', 'NUMBER'), c('BYTES_SENT_OVER_THE_NETWORK', 'NUMBER'),
@@ -195,13 +208,13 @@ export const VIEWS: readonly ViewDefinition[] = [
       c('QUERY_ACCELERATION_UPPER_LIMIT_SCALE_FACTOR', 'NUMBER'), c('TRANSACTION_ID', 'NUMBER'),
       c('CHILD_QUERIES_WAIT_TIME', 'NUMBER'), c('ROLE_TYPE', 'TEXT'), c('QUERY_HASH', 'TEXT'),
       c('QUERY_HASH_VERSION', 'NUMBER'), c('QUERY_PARAMETERIZED_HASH', 'TEXT'), c('QUERY_PARAMETERIZED_HASH_VERSION', 'NUMBER'),
-      c('SECONDARY_ROLE_STATS', 'TEXT', `${BUNDLE_2024_02_QUERY_HISTORY} JSON text, not VARIANT.`),
-      c('ROWS_WRITTEN_TO_RESULT', 'NUMBER', BUNDLE_2024_02_QUERY_HISTORY),
-      c('QUERY_RETRY_TIME', 'NUMBER', BUNDLE_2024_02_QUERY_HISTORY), c('QUERY_RETRY_CAUSE', 'TEXT', BUNDLE_2024_02_QUERY_HISTORY),
-      c('FAULT_HANDLING_TIME', 'NUMBER', BUNDLE_2024_02_QUERY_HISTORY), c('USER_TYPE', 'TEXT'),
+      added('2024_02', 'SECONDARY_ROLE_STATS', 'TEXT', `${BUNDLE_2024_02_QUERY_HISTORY} JSON text, not VARIANT.`),
+      added('2024_02', 'ROWS_WRITTEN_TO_RESULT', 'NUMBER', BUNDLE_2024_02_QUERY_HISTORY),
+      added('2024_02', 'QUERY_RETRY_TIME', 'NUMBER', BUNDLE_2024_02_QUERY_HISTORY), added('2024_02', 'QUERY_RETRY_CAUSE', 'TEXT', BUNDLE_2024_02_QUERY_HISTORY),
+      added('2024_02', 'FAULT_HANDLING_TIME', 'NUMBER', BUNDLE_2024_02_QUERY_HISTORY), c('USER_TYPE', 'TEXT'),
       c('USER_DATABASE_NAME', 'TEXT'), c('USER_DATABASE_ID', 'TEXT', 'VARCHAR on the page, although USERS.DATABASE_ID is NUMBER.'),
       c('USER_SCHEMA_NAME', 'TEXT'), c('USER_SCHEMA_ID', 'TEXT', 'VARCHAR on the page, although USERS.SCHEMA_ID is NUMBER.'),
-      c('BIND_VALUES', 'ARRAY', `${BUNDLE_2025_06_QUERY_HISTORY} ARRAY on the view page, VARIANT holding an OBJECT on the bundle page; NULL when ALLOW_BIND_VALUES_ACCESS is FALSE.`),
+      added('2025_06', 'BIND_VALUES', 'ARRAY', `${BUNDLE_2025_06_QUERY_HISTORY} ARRAY on the view page, VARIANT holding an OBJECT on the bundle page; NULL when ALLOW_BIND_VALUES_ACCESS is FALSE.`),
       c('AGENT_TYPE', 'TEXT', NO_BUNDLE_PAGE),
     ],
   },

@@ -2,8 +2,8 @@
 // that queries see. A view shows a row only once virtual now >= its event time + the view's latency; the cut-off is a
 // per-connection DuckDB variable the engine sets before each statement, so concurrent statements never interfere.
 
-import { VIEWS } from '../schema.ts';
-import type { ViewColumnType, ViewDefinition } from '../schema.ts';
+import { BEHAVIOUR_CHANGE_BUNDLES, VIEWS } from '../schema.ts';
+import type { BehaviourChangeBundle, ViewColumnType, ViewDefinition } from '../schema.ts';
 
 /** Where rows are stored: `SNOWFLAKE.EMULATOR_STORE.<SCHEMA>__<VIEW>` (hidden from the views' schemas). */
 export const STORE_SCHEMA = 'EMULATOR_STORE';
@@ -50,16 +50,29 @@ export function duckDbType(type: ViewColumnType): string {
 }
 
 /**
- * Behaviour-change bundles that add view columns, with the columns each adds. On an account where a bundle is not
- * enabled the columns are absent from the view (a query naming one fails with 000904 invalid identifier); the
- * storage table keeps them, so the same rows load either way.
+ * Behaviour-change bundles that add view columns, with the columns each adds: derived from the `bundle` of the columns
+ * of emulator/schema.ts. On an account where a bundle is not enabled the columns are absent from the view (a query
+ * naming one fails with 000904 invalid identifier); the storage table keeps them, so the same rows load either way.
  */
-export const BEHAVIOUR_CHANGE_COLUMNS = {
-  // https://docs.snowflake.com/en/release-notes/bcr-bundles/2025_07/bcr-2052
-  '2025_07': [{ view: 'LOGIN_HISTORY', column: 'LOGIN_DETAILS' }],
-} as const satisfies Record<string, readonly { readonly view: string; readonly column: string }[]>;
+export interface BundleColumn {
+  readonly view: string;
+  readonly column: string;
+}
 
-export type BehaviourChangeBundle = keyof typeof BEHAVIOUR_CHANGE_COLUMNS;
+function columnsAddedBy(bundle: BehaviourChangeBundle): readonly BundleColumn[] {
+  return VIEWS.flatMap((view) => view.columns.filter((c) => c.bundle === bundle).map((c) => ({ view: view.name, column: c.name })));
+}
+
+export const BEHAVIOUR_CHANGE_COLUMNS: Readonly<Record<BehaviourChangeBundle, readonly BundleColumn[]>> = {
+  '2024_02': columnsAddedBy('2024_02'),
+  '2024_06': columnsAddedBy('2024_06'),
+  '2025_01': columnsAddedBy('2025_01'),
+  '2025_04': columnsAddedBy('2025_04'),
+  '2025_06': columnsAddedBy('2025_06'),
+  '2025_07': columnsAddedBy('2025_07'),
+};
+
+export type { BehaviourChangeBundle };
 
 export interface CatalogOptions {
   /** Bundles the emulated account has not enabled (default: every bundle enabled). */
@@ -67,13 +80,11 @@ export interface CatalogOptions {
 }
 
 function hiddenColumns(view: ViewDefinition, options: CatalogOptions): ReadonlySet<string> {
-  const hidden = new Set<string>();
-  for (const bundle of options.disabledBundles ?? []) {
-    const columns = BEHAVIOUR_CHANGE_COLUMNS[bundle] as readonly { readonly view: string; readonly column: string }[] | undefined;
-    if (columns === undefined) throw new RangeError(`unknown behaviour change bundle ${String(bundle)}`);
-    for (const entry of columns) if (entry.view === view.name) hidden.add(entry.column);
+  const disabled = new Set<string>(options.disabledBundles ?? []);
+  for (const bundle of disabled) {
+    if (!(BEHAVIOUR_CHANGE_BUNDLES as readonly string[]).includes(bundle)) throw new RangeError(`unknown behaviour change bundle ${bundle}`);
   }
-  return hidden;
+  return new Set(view.columns.filter((c) => c.bundle !== undefined && disabled.has(c.bundle)).map((c) => c.name));
 }
 
 function visibilityFilter(view: ViewDefinition): string {

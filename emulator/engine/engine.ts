@@ -3,7 +3,7 @@
 // the warehouse cost model. Each statement runs on its own DuckDB connection so that its session state (visibility
 // cut-offs, time zone) cannot leak into a concurrent statement.
 
-import type { DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBPreparedStatement } from '@duckdb/node-api';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { VIEWS } from '../schema.ts';
 import { RESULTS_SCHEMA, STORE_SCHEMA, catalogDdl, cutoffVariable, qualifiedStoreTable, type CatalogOptions } from './catalog.ts';
@@ -257,6 +257,8 @@ class Engine implements EmulatorEngine {
     const connection = await this.instance.connect();
     let created = false;
     let warehouse: string | undefined;
+    // Interrupts the setup statements below if the abort lands while one runs; one that lands between them (or
+    // while connecting, before this listener exists) is caught by runAbortable's check before the statement runs.
     const onAbort = (): void => connection.interrupt();
     request.signal.addEventListener('abort', onAbort, { once: true });
     try {
@@ -288,7 +290,7 @@ class Engine implements EmulatorEngine {
       }
       if (bound.length > 0) prepared.bind(bound.map((b) => b.value), bound.map((b) => b.type));
       created = true;
-      await prepared.run();
+      await runAbortable(connection, prepared, request.signal, () => this.abortError(request.signal));
       prepared.destroySync();
       if (request.signal.aborted) throw this.abortError(request.signal);
       const counted = await connection.runAndReadAll(`SELECT count(*) FROM ${table}`);
@@ -394,6 +396,31 @@ class Engine implements EmulatorEngine {
       .map((entry) => entry.row);
     const rowType = [timestampLtzField('created_on'), ...['kind', 'owner_account', 'name', 'database_name', 'to', 'owner', 'comment', 'listing_global_name', 'secure_objects_only'].map(textField)];
     return new InlineResult(rowType, listed);
+  }
+}
+
+/** How often an aborted statement's connection is interrupted again until DuckDB stops it. */
+const INTERRUPT_RETRY_MS = 5;
+
+/**
+ * Runs the statement so that an abort at any moment stops it. DuckDB's `interrupt()` stops only a query that is
+ * already executing: one sent before `run()`, or just after it while the query is still being handed to DuckDB's
+ * thread, is lost, and the statement would then run unbounded. So an abort before the run fails here, and an abort
+ * during it interrupts the connection again every few milliseconds until the run settles.
+ */
+async function runAbortable(connection: DuckDBConnection, prepared: DuckDBPreparedStatement, signal: AbortSignal, abortError: () => Error): Promise<void> {
+  if (signal.aborted) throw abortError();
+  let timer: ReturnType<typeof setInterval> | undefined;
+  const interrupt = (): void => {
+    connection.interrupt();
+    timer ??= setInterval(() => connection.interrupt(), INTERRUPT_RETRY_MS);
+  };
+  signal.addEventListener('abort', interrupt, { once: true });
+  try {
+    await prepared.run();
+  } finally {
+    signal.removeEventListener('abort', interrupt);
+    clearInterval(timer);
   }
 }
 

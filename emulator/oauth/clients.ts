@@ -1,7 +1,7 @@
 // OAuth clients registered with the emulator, mirroring a `CREATE SECURITY INTEGRATION ... TYPE = OAUTH
 // OAUTH_CLIENT = CUSTOM` (https://docs.snowflake.com/en/sql-reference/sql/create-security-integration-oauth-snowflake):
-// redirect URI, PKCE enforcement, refresh-token issue, validity and single-use rotation, and the blocked roles list.
-// Client secrets are kept as digests only.
+// redirect URI (and whether it may be plain http), PKCE enforcement, refresh-token issue, validity and single-use
+// rotation, and the blocked roles list. Client secrets are kept as digests only.
 import { digest, matchesDigest } from '../auth/digest.ts';
 import { storedName } from '../auth/identifiers.ts';
 
@@ -10,6 +10,12 @@ export interface OAuthClientConfig {
   /** OAUTH_CLIENT_SECRET and OAUTH_CLIENT_SECRET_2: either is accepted. */
   clientSecrets: string[];
   redirectUri: string;
+  /**
+   * OAUTH_ALLOW_NON_TLS_REDIRECT_URI (default FALSE, as in Snowflake): only with it may `redirectUri` be an `http:`
+   * URI. Snowflake's page: "If TRUE, allows setting OAUTH_REDIRECT_URI to a URI not protected by TLS", so without it
+   * the integration cannot be created with one, and registering such a client fails here (OAuthClientConfigError).
+   */
+  allowNonTlsRedirectUri?: boolean;
   /** Shown on the consent page. */
   name?: string;
   enforcePkce?: boolean;
@@ -44,6 +50,14 @@ export interface RegisteredClient {
   secretDigests: Buffer[];
 }
 
+/**
+ * A client the account could not have: Snowflake refuses the CREATE SECURITY INTEGRATION (the statement's error text
+ * is not documented, so none is imitated; the message names the setting to change).
+ */
+export class OAuthClientConfigError extends Error {
+  override readonly name = 'OAuthClientConfigError';
+}
+
 /** The roles Snowflake OAuth refuses by default (https://docs.snowflake.com/en/user-guide/oauth-custom). */
 export const PRIVILEGED_ROLES = ['ACCOUNTADMIN', 'SECURITYADMIN', 'ORGADMIN', 'GLOBALORGADMIN'];
 export const DEFAULT_REFRESH_TOKEN_VALIDITY_SECONDS = 7_776_000;
@@ -59,6 +73,7 @@ export class ClientRegistry {
 
   /** Adds or replaces a client, as `CREATE OR REPLACE SECURITY INTEGRATION` does on a running account. */
   register(config: OAuthClientConfig): void {
+    checkRedirectUri(config);
     this.#clients.set(config.clientId, {
       clientId: config.clientId,
       name: config.name ?? config.clientId,
@@ -81,5 +96,16 @@ export class ClientRegistry {
     const client = this.#clients.get(clientId);
     if (client === undefined) return undefined;
     return client.secretDigests.some((expected) => matchesDigest(secret, expected)) ? client : undefined;
+  }
+}
+
+/** An `http:` OAUTH_REDIRECT_URI needs OAUTH_ALLOW_NON_TLS_REDIRECT_URI = TRUE. */
+function checkRedirectUri(config: OAuthClientConfig): void {
+  if (/^http:/i.test(config.redirectUri) && config.allowNonTlsRedirectUri !== true) {
+    throw new OAuthClientConfigError(
+      `OAuth client ${config.clientId}: OAUTH_REDIRECT_URI ${config.redirectUri} is not protected by TLS; Snowflake accepts it only with ` +
+        'OAUTH_ALLOW_NON_TLS_REDIRECT_URI = TRUE (allowNonTlsRedirectUri) ' +
+        '(https://docs.snowflake.com/en/sql-reference/sql/create-security-integration-oauth-snowflake).',
+    );
   }
 }

@@ -315,7 +315,7 @@ export function* sessionQueries(ctx: ActivityContext, plan: DayPlan, s: SessionP
     const bytesOut = share;
     let rowsInserted = 0;
     let status: 'SUCCESS' | 'FAIL' = 'SUCCESS';
-    let errorCode: string | null = null;
+    let errorCode: number | null = null;
     let errorMessage: string | null = null;
     let database: string | null = table.database;
     let schema: string | null = table.schema;
@@ -338,7 +338,7 @@ export function* sessionQueries(ctx: ActivityContext, plan: DayPlan, s: SessionP
         templateKey = `select_fail:${fqn}`;
         type = 'SELECT';
         status = 'FAIL';
-        errorCode = '000904';
+        errorCode = 904;
         errorMessage = "SQL compilation error: error line 1 at position 8\ninvalid identifier 'TOTAL_AMT'";
         elapsed = prng.int(20, 120);
         break;

@@ -120,7 +120,8 @@ export interface QueryFields {
   start: Date;
   elapsedMs: number;
   status?: 'SUCCESS' | 'FAIL';
-  errorCode?: string | null;
+  /** Snowflake's error code, a NUMBER as QUERY_HISTORY.ERROR_CODE is documented (904, not '000904'). */
+  errorCode?: number | null;
   errorMessage?: string | null;
   bytesScanned?: number;
   rowsProduced?: number;

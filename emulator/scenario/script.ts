@@ -51,7 +51,8 @@ export interface QueryOptions {
   text: string;
   type: string;
   status?: 'SUCCESS' | 'FAIL';
-  errorCode?: string;
+  /** A NUMBER, as QUERY_HISTORY.ERROR_CODE is documented: 904 for the code drivers print as 000904. */
+  errorCode?: number;
   errorMessage?: string;
   database?: string | null;
   schema?: string | null;

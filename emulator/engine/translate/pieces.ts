@@ -54,20 +54,6 @@ export function asText(piece: Piece): string {
   return piece.variant ? `json_extract_string(${piece.variant.base}, ${sqlString(piece.variant.path)})` : piece.text;
 }
 
-/**
- * A timestamp as text in Snowflake's default output formats: `YYYY-MM-DD HH24:MI:SS.FF3 TZHTZM` for LTZ/TZ and
- * without the offset for NTZ (DuckDB's own cast prints `+00` and drops the milliseconds).
- */
-export function timestampText(text: string, type: SqlType | undefined): string | undefined {
-  if (type === 'TIMESTAMP_NTZ') return `strftime(${text}, '%Y-%m-%d %H:%M:%S.%g')`;
-  if (type !== 'TIMESTAMP_LTZ' && type !== 'TIMESTAMP_TZ') return undefined;
-  const offset = `date_part('timezone', ${text})`;
-  return (
-    `(strftime(${text}, '%Y-%m-%d %H:%M:%S.%g ') || CASE WHEN ${offset} < 0 THEN '-' ELSE '+' END || ` +
-    `lpad(CAST(abs(${offset}) // 3600 AS VARCHAR), 2, '0') || lpad(CAST(abs(${offset}) % 3600 // 60 AS VARCHAR), 2, '0'))`
-  );
-}
-
 /** A VARIANT operand of a comparison, typed after the other operand the way Snowflake coerces it. */
 export function comparable(variant: Piece, other: Piece | undefined): string {
   if (other?.literal === 'number') return `TRY_CAST(${asText(variant)} AS DOUBLE)`;

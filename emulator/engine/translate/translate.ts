@@ -22,12 +22,13 @@ import { tokenize } from './tokenizer.ts';
 import type { GroupNode, Node, TokenNode } from './tree.ts';
 import { buildTree, isGroup, isOp, isWord, splitArgs } from './tree.ts';
 import type { Piece } from './pieces.ts';
-import { COMPARISONS, asText, comparable, jsonKey, normaliseTimestampText, sqlString, timestampText, typeOfPieces, typed, value, variantOf } from './pieces.ts';
+import { COMPARISONS, asText, comparable, jsonKey, normaliseTimestampText, sqlString, typeOfPieces, typed, value, variantOf } from './pieces.ts';
 import type { Column, Scope } from './scope.ts';
 import { FLATTEN_COLUMNS, renamed, resolveColumn, viewColumns } from './scope.ts';
 import type { SqlType } from './types.ts';
 import { isSemiStructured, typeSignature } from './types.ts';
-import { canonicalUnit, intervalFor, strftimeFormat } from './units.ts';
+import { formatNeedsOffset, formatTimestampSql, strptimeFormat, timestampText } from './formats.ts';
+import { canonicalUnit, intervalFor } from './units.ts';
 
 export interface TranslateContext {
   /** Virtual "now": CURRENT_TIMESTAMP() and friends become this constant. */
@@ -1287,9 +1288,14 @@ class Translator {
         arity(1, 2);
         const [x, f] = args();
         if (!f) return push(value(x!.variant ? asText(x!) : (timestampText(x!.text, x!.type) ?? `CAST(${x!.text} AS VARCHAR)`), { type: 'TEXT' }));
-        const format = strftimeFormat(this.literalString(f, `${name} format`));
-        if (format === undefined) throw unsupportedConstruct(`${name} format '${f.stringValue ?? ''}'`);
-        return push(value(`strftime(${x!.text}, ${sqlString(format)})`, { type: 'TEXT' }));
+        const format = this.literalString(f, `${name} format`);
+        // TZH / TZM need an offset: a TIMESTAMP_NTZ has none, and what Snowflake writes for one is not documented.
+        if (formatNeedsOffset(format) && x!.type !== 'TIMESTAMP_LTZ' && x!.type !== 'TIMESTAMP_TZ') {
+          throw unsupportedConstruct(`${name} format '${format}' (TZH / TZM) on a value that is not a TIMESTAMP_LTZ or TIMESTAMP_TZ`);
+        }
+        const sql = formatTimestampSql(x!.text, format);
+        if (sql === undefined) throw unsupportedConstruct(`${name} format '${format}'`);
+        return push(value(sql, { type: 'TEXT' }));
       }
       case 'TO_TIMESTAMP':
       case 'TO_TIMESTAMP_NTZ':
@@ -1464,7 +1470,7 @@ class Translator {
     const ntz = name.endsWith('_NTZ') || name === 'TO_TIMESTAMP' || name === 'TRY_TO_TIMESTAMP';
     const target = ntz ? 'TIMESTAMP' : 'TIMESTAMPTZ';
     if (second?.literal === 'string') {
-      const format = strftimeFormat(second.stringValue ?? '');
+      const format = strptimeFormat(second.stringValue ?? '');
       if (format === undefined) throw unsupportedConstruct(`${name} format '${second.stringValue ?? ''}'`);
       const parsed = `${tryCast ? 'try_strptime' : 'strptime'}(${asText(x!)}, ${sqlString(format)})`;
       return value(`CAST(${parsed} AS ${target})`, { type: ntz ? 'TIMESTAMP_NTZ' : name.endsWith('_TZ') ? 'TIMESTAMP_TZ' : 'TIMESTAMP_LTZ' });

@@ -49,35 +49,3 @@ export function intervalFor(unit: string, amount: string): string | undefined {
       return undefined;
   }
 }
-
-/** Snowflake TO_CHAR / TO_TIMESTAMP format elements mapped to strftime/strptime; undefined if one is unknown. */
-export function strftimeFormat(format: string): string | undefined {
-  const elements: [string, string][] = [
-    ['YYYY', '%Y'], ['HH24', '%H'], ['HH12', '%I'], ['MMMM', '%B'], ['FF9', '%n'], ['FF6', '%f'], ['FF3', '%g'],
-    ['TZH:TZM', '%z'], ['TZHTZM', '%z'], ['MON', '%b'], ['DY', '%a'], ['YY', '%y'], ['MM', '%m'], ['DD', '%d'],
-    ['HH', '%I'], ['MI', '%M'], ['SS', '%S'], ['AM', '%p'], ['PM', '%p'], ['FF', '%n'],
-  ];
-  let out = '';
-  let i = 0;
-  while (i < format.length) {
-    const rest = format.slice(i);
-    if (rest.startsWith('"')) {
-      const end = format.indexOf('"', i + 1);
-      if (end < 0) return undefined;
-      out += format.slice(i + 1, end).replaceAll('%', '%%');
-      i = end + 1;
-      continue;
-    }
-    const match = elements.find(([element]) => rest.toUpperCase().startsWith(element));
-    if (match) {
-      out += match[1];
-      i += match[0].length;
-    } else if (/[A-Za-z0-9]/.test(rest[0]!)) {
-      return undefined;
-    } else {
-      out += rest[0] === '%' ? '%%' : rest[0];
-      i++;
-    }
-  }
-  return out;
-}

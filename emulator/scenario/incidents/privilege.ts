@@ -38,7 +38,7 @@ export const securityPolicy: IncidentModule = {
   build(script, ctx) {
     const session = script.usualSession('AUMAROV', script.hoursBeforeEnd(5.5), 'SECURITYADMIN');
     const describe = script.query(session, { text: 'DESCRIBE NETWORK POLICY CORP_ALLOWLIST', type: 'DESCRIBE', rowsProduced: 4 });
-    const failed = script.query(session, { text: 'ALTER USER AUMAROV SET NETWORK_POLICY = OPEN_POLICY', type: 'ALTER_USER', status: 'FAIL', errorCode: '003001', errorMessage: "SQL access control error:\nInsufficient privileges to operate on network policy 'OPEN_POLICY'" });
+    const failed = script.query(session, { text: 'ALTER USER AUMAROV SET NETWORK_POLICY = OPEN_POLICY', type: 'ALTER_USER', status: 'FAIL', errorCode: 3001, errorMessage: "SQL access control error:\nInsufficient privileges to operate on network policy 'OPEN_POLICY'" });
     const changes = [
       { text: "ALTER NETWORK POLICY CORP_ALLOWLIST SET ALLOWED_IP_LIST = ('198.51.100.0/24', '0.0.0.0/0')", type: 'ALTER_NETWORK_POLICY', object: 'network_policy' },
       { text: 'ALTER ACCOUNT UNSET NETWORK_POLICY', type: 'ALTER_ACCOUNT', object: 'network_policy' },

@@ -34,7 +34,7 @@ export const shareExposure: IncidentModule = {
       text: `CREATE SHARE ${SHARE}`,
       type: 'CREATE',
       status: 'FAIL',
-      errorCode: '003001',
+      errorCode: 3001,
       errorMessage: `SQL access control error:\nInsufficient privileges to operate on account '${ctx.accountName}'`,
     });
     script.incident({ kind: 'share_exposure', detectionId: 'share.created', user: 'AMOREAU', object: SHARE, time: failed.end, evidenceView: 'QUERY_HISTORY', evidenceIds: [failed.queryId], description: 'FAILED attempt to create an outbound share (insufficient privileges): to be reported apart from successful creations.', attributes: { executionStatus: 'FAIL' } });

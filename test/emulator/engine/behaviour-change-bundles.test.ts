@@ -3,7 +3,8 @@
 // column is VARCHAR, as documented (https://docs.snowflake.com/en/release-notes/bcr-bundles/2025_07/bcr-2052).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { SnowflakeStatementError } from '../../../emulator/engine/index.ts';
+import { BEHAVIOUR_CHANGE_COLUMNS, SnowflakeStatementError } from '../../../emulator/engine/index.ts';
+import { BEHAVIOUR_CHANGE_BUNDLES, VIEWS } from '../../../emulator/schema.ts';
 import { rows, run, testEngine } from './helpers.ts';
 
 const LOGIN = { EVENT_ID: 1, EVENT_TIMESTAMP: '2026-10-01T00:00:00Z', LOGIN_DETAILS: '{"malicious_ip_protection_info":"{\\"result\\":\\"BLOCKED\\"}"}' };
@@ -36,6 +37,49 @@ test('without bundle 2025_07 the column is absent: 000904 naming it as the state
   }
 });
 
+test('the bundles are the ones emulator/schema.ts names: each column whose note says a bundle adds it carries that bundle', () => {
+  const named = new Map<string, string[]>();
+  for (const view of VIEWS) {
+    for (const column of view.columns) {
+      const said = /added by behaviour-change bundle (\d{4}_\d{2})/i.exec(column.note ?? '')?.[1];
+      assert.equal(column.bundle, said, `${view.name}.${column.name}: bundle field and note agree`);
+      if (said !== undefined) {
+        assert.ok(column.note!.includes(`/bcr-bundles/${said}/`), `${view.name}.${column.name}: the note links the bundle's page`);
+        named.set(said, [...(named.get(said) ?? []), `${view.name}.${column.name}`]);
+      }
+    }
+  }
+  assert.deepEqual([...named.keys()].sort(), [...BEHAVIOUR_CHANGE_BUNDLES].sort(), 'every bundle adds a column, every bundle named is listed');
+  for (const bundle of BEHAVIOUR_CHANGE_BUNDLES) {
+    assert.deepEqual(BEHAVIOUR_CHANGE_COLUMNS[bundle].map((e) => `${e.view}.${e.column}`), named.get(bundle));
+  }
+  // The ones the exporter's fallbacks depend on.
+  assert.deepEqual(BEHAVIOUR_CHANGE_COLUMNS['2025_07'], [{ view: 'LOGIN_HISTORY', column: 'LOGIN_DETAILS' }]);
+  assert.ok(BEHAVIOUR_CHANGE_COLUMNS['2025_06'].some((e) => e.view === 'QUERY_HISTORY' && e.column === 'AUTHN_EVENT_ID'));
+});
+
+for (const bundle of BEHAVIOUR_CHANGE_BUNDLES) {
+  test(`without bundle ${bundle} the views lack exactly its columns, and naming one is 000904`, async (t) => {
+    const engine = await testEngine({ disabledBundles: [bundle] });
+    t.after(() => engine.close());
+    const hidden = BEHAVIOUR_CHANGE_COLUMNS[bundle];
+    for (const view of VIEWS) {
+      const answer = await run(engine, `SELECT * FROM SNOWFLAKE.${view.schema}.${view.name} LIMIT 0`);
+      const expected = view.columns.filter((c) => !hidden.some((e) => e.view === view.name && e.column === c.name)).map((c) => c.name);
+      assert.deepEqual(answer.names, expected, `${view.name} without ${bundle}`);
+    }
+    for (const { view, column } of hidden) {
+      await assert.rejects(rows(engine, `SELECT v.${column} FROM SNOWFLAKE.ACCOUNT_USAGE.${view} v`), (error: unknown) => {
+        assert.ok(error instanceof SnowflakeStatementError, String(error));
+        assert.equal(error.code, '000904', error.message);
+        assert.match(error.message, new RegExp(`\\ninvalid identifier 'V\\.${column}'$`));
+        return true;
+      });
+    }
+  });
+}
+
 test('an unknown bundle is refused', async () => {
   await assert.rejects(testEngine({ disabledBundles: ['1999_01' as '2025_07'] }), /unknown behaviour change bundle 1999_01/);
+  await testEngine({ disabledBundles: [...BEHAVIOUR_CHANGE_BUNDLES] }).then((engine) => engine.close());
 });

@@ -101,13 +101,58 @@ test('a cancel reason that is a Snowflake error (the protocol layer\'s timeout) 
   await assert.rejects(engine.execute(request('SELECT SYSTEM$WAIT(30)', { signal: controller.signal })), (error: unknown) => error === timeout);
 });
 
+const ENDLESS = 'WITH RECURSIVE r (x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM r WHERE x < 1000000000000) SELECT COUNT(*) FROM r';
+
 test('a long DuckDB query is interrupted by the abort signal', async () => {
   const controller = new AbortController();
-  // Late enough that the statement is running on a loaded machine: an abort that lands while the connection is
-  // still being set up is not delivered to DuckDB (see the engine's abort handling).
   setTimeout(() => controller.abort(), 400);
-  const endless = 'WITH RECURSIVE r (x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM r WHERE x < 1000000000000) SELECT COUNT(*) FROM r';
-  await expectError(endless, '000604', '57014', /canceled/, { signal: controller.signal });
+  await expectError(ENDLESS, '000604', '57014', /canceled/, { signal: controller.signal });
+});
+
+/**
+ * The controller's own signal, but the engine's k-th use of it (reading `aborted` or `reason`, adding or removing a
+ * listener) aborts it in the next microtask: the abort lands at the engine's next `await` after that use (connecting
+ * to DuckDB, setting up the session, compiling, running). Uses are counted in `uses`. If the k-th use never comes
+ * (it is one after the run), the signal aborts after `fallbackMs`, while the statement runs.
+ */
+function signalAbortingAtUse(k: number, fallbackMs: number): { signal: AbortSignal; uses: () => number; dispose: () => void } {
+  const controller = new AbortController();
+  let count = 0;
+  const fallback = setTimeout(() => controller.abort(), fallbackMs);
+  const signal = new Proxy(controller.signal, {
+    get(target, key) {
+      const value: unknown = Reflect.get(target, key, target);
+      if (++count === k) queueMicrotask(() => controller.abort());
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+  return { signal, uses: () => count, dispose: () => clearTimeout(fallback) };
+}
+
+test('an abort at any moment of the statement stops it, also while its connection is being set up', async () => {
+  // How often the engine looks at the signal for a statement of the same shape that ends.
+  const counting = signalAbortingAtUse(0, 60_000);
+  await rows(engine, ENDLESS.replace('1000000000000', '10'), { signal: counting.signal });
+  counting.dispose();
+  const uses = counting.uses();
+  assert.ok(uses >= 3, `the engine looks at the signal (${uses} times)`);
+  for (let k = 1; k <= uses; k++) {
+    // An abort that is lost leaves the statement running for hours: 10 s is far beyond any abort that works. k = 1
+    // lands while the engine connects to DuckDB, before it listens to the signal; the last use before the run lands
+    // just after run() was called, when DuckDB's interrupt() is still lost.
+    const { signal, dispose } = signalAbortingAtUse(k, 500);
+    let bound: ReturnType<typeof setTimeout> | undefined;
+    const outcome = await Promise.race([
+      rows(engine, ENDLESS, { signal }).then(
+        () => 'finished',
+        (error: unknown) => (error instanceof SnowflakeStatementError ? error.code : String(error)),
+      ),
+      new Promise<string>((resolve) => (bound = setTimeout(() => resolve('still running after 10 s'), 10_000))),
+    ]);
+    clearTimeout(bound);
+    dispose();
+    assert.equal(outcome, '000604', `abort after the engine's use ${k} of ${uses} of the signal`);
+  }
 });
 
 test('an already aborted signal fails before running', async () => {

@@ -5,8 +5,10 @@ import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { request } from 'undici';
+import { OAuthClientConfigError } from '../../../emulator/index.ts';
 import { call, startHarness, submitBody, type Harness } from '../server/helpers.ts';
 
+// Plain http on the loopback address: the clients set OAUTH_ALLOW_NON_TLS_REDIRECT_URI = TRUE (allowNonTlsRedirectUri).
 const REDIRECT = 'http://127.0.0.1:9999/oauth/callback';
 const CLIENT = 'exporter-client';
 const SECRET = 's3cret/with:odd&chars';
@@ -46,9 +48,9 @@ describe('OAuth authorization server', () => {
         { name: 'ALICE', password: 'alice-pw', roles: ['ANALYST', 'ACCOUNTADMIN'], defaultRole: 'ANALYST' },
       ],
       oauthClients: [
-        { clientId: CLIENT, name: 'Risk Exporter', clientSecrets: [SECRET, 'second-secret'], redirectUri: REDIRECT, enforcePkce: true, refreshTokenValiditySeconds: 86_400 },
-        { clientId: 'rotating', clientSecrets: ['rot'], redirectUri: REDIRECT, singleUseRefreshTokens: true },
-        { clientId: 'plain', clientSecrets: ['plain'], redirectUri: REDIRECT },
+        { clientId: CLIENT, name: 'Risk Exporter', clientSecrets: [SECRET, 'second-secret'], redirectUri: REDIRECT, allowNonTlsRedirectUri: true, enforcePkce: true, refreshTokenValiditySeconds: 86_400 },
+        { clientId: 'rotating', clientSecrets: ['rot'], redirectUri: REDIRECT, allowNonTlsRedirectUri: true, singleUseRefreshTokens: true },
+        { clientId: 'plain', clientSecrets: ['plain'], redirectUri: REDIRECT, allowNonTlsRedirectUri: true },
       ],
     });
   });
@@ -291,6 +293,43 @@ describe('OAuth authorization server', () => {
       assertOAuthError(await tokenRequest({ grant_type: 'refresh_token', refresh_token: 'x' }), 'invalid_grant');
     } finally {
       h.emulator.admin.setFaults({ rules: [] });
+    }
+  });
+});
+
+describe('OAUTH_ALLOW_NON_TLS_REDIRECT_URI: a plain http redirect URI needs it, as in Snowflake', () => {
+  // https://docs.snowflake.com/en/sql-reference/sql/create-security-integration-oauth-snowflake: "If TRUE, allows
+  // setting OAUTH_REDIRECT_URI to a URI not protected by TLS" (default FALSE): without it the integration cannot be
+  // created with an http URI, so the emulator refuses to register such a client.
+  const isConfigError = (error: unknown): boolean => {
+    assert.ok(error instanceof OAuthClientConfigError, String(error));
+    assert.match(error.message, /OAUTH_ALLOW_NON_TLS_REDIRECT_URI = TRUE/);
+    assert.match(error.message, /^OAuth client local: /);
+    return true;
+  };
+
+  test('a client with an http redirect URI and no flag stops the emulator from starting', async () => {
+    const started = startHarness({ oauthClients: [{ clientId: 'local', clientSecrets: ['s'], redirectUri: REDIRECT }] });
+    // Closed if it starts after all, so that a failing run ends.
+    started.then((h) => h.emulator.close(), () => undefined).catch(() => undefined);
+    await assert.rejects(started, isConfigError);
+  });
+
+  test('registering one at run time fails and leaves the client unknown; https needs no flag', async () => {
+    const h = await startHarness({ oauthClients: [{ clientId: 'tls', clientSecrets: ['s'], redirectUri: 'https://risk-exporter.example.com/oauth/callback' }] });
+    try {
+      assert.throws(() => h.emulator.admin.registerOAuthClient({ clientId: 'local', clientSecrets: ['s'], redirectUri: 'HTTP://127.0.0.1:9975/oauth/callback' }), isConfigError);
+      const unknown = await request(`${h.base}/oauth/authorize?${new URLSearchParams({ client_id: 'local', response_type: 'code', redirect_uri: 'http://127.0.0.1:9975/oauth/callback' }).toString()}`);
+      assert.equal(unknown.statusCode, 400);
+      assert.match(await unknown.body.text(), /Error code 390306/);
+      h.emulator.admin.registerOAuthClient({ clientId: 'local', clientSecrets: ['s'], redirectUri: 'http://127.0.0.1:9975/oauth/callback', allowNonTlsRedirectUri: true });
+      for (const [client, redirect] of [['local', 'http://127.0.0.1:9975/oauth/callback'], ['tls', 'https://risk-exporter.example.com/oauth/callback']]) {
+        const page = await request(`${h.base}/oauth/authorize?${new URLSearchParams({ client_id: client!, response_type: 'code', redirect_uri: redirect! }).toString()}`);
+        assert.equal(page.statusCode, 200, client);
+        await page.body.dump();
+      }
+    } finally {
+      await h.emulator.close();
     }
   });
 });

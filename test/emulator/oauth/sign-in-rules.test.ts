@@ -44,9 +44,10 @@ const USERS = [
   { name: 'keyonly', roles: ['analyst'], defaultRole: 'analyst' },
 ];
 const CLIENTS = [
-  { clientId: 'default', clientSecrets: ['s'], redirectUri: REDIRECT },
+  // The redirect URI is plain http: the integration sets OAUTH_ALLOW_NON_TLS_REDIRECT_URI = TRUE.
+  { clientId: 'default', clientSecrets: ['s'], redirectUri: REDIRECT, allowNonTlsRedirectUri: true },
   // BLOCKED_ROLES_LIST = ('analyst'): adds ANALYST to the privileged roles, never replaces them.
-  { clientId: 'own-list', clientSecrets: ['s'], redirectUri: REDIRECT, blockedRoles: ['analyst'] },
+  { clientId: 'own-list', clientSecrets: ['s'], redirectUri: REDIRECT, allowNonTlsRedirectUri: true, blockedRoles: ['analyst'] },
 ];
 
 describe('OAuth sign-in: who may consent, to which role', () => {

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { evidenceIdOf, GROUND_TRUTH_DETECTION_IDS, SCENARIO_VIEWS, type EvidenceView } from '../../../emulator/scenario/index.ts';
-import { VIEWS } from '../../../emulator/schema.ts';
+import { VIEWS, type ViewColumnType } from '../../../emulator/schema.ts';
 import { demoScenario, materialise, ms } from './helpers.ts';
 
 const scenario = demoScenario();
@@ -37,6 +37,37 @@ test('rows only use the documented columns of their view', () => {
     const columns = new Set(definition.columns.map((c) => c.name));
     for (const row of data[view]) for (const key of Object.keys(row)) assert.ok(columns.has(key), `${view} has no column ${key}`);
   }
+});
+
+/** The JavaScript shape each documented type is generated as (the engine's insert converts it to the column type). */
+const SHAPES: Record<ViewColumnType, (value: unknown) => boolean> = {
+  // Not always whole: CREDITS_USED_CLOUD_SERVICES is fractional on a real account (the README's NUMBER(38,0) note).
+  NUMBER: (v) => typeof v === 'number',
+  FLOAT: (v) => typeof v === 'number',
+  TEXT: (v) => typeof v === 'string',
+  BOOLEAN: (v) => typeof v === 'boolean',
+  TIMESTAMP_LTZ: (v) => typeof v === 'string' && !Number.isNaN(Date.parse(v)),
+  TIMESTAMP_NTZ: (v) => typeof v === 'string' && !Number.isNaN(Date.parse(v)),
+  DATE: (v) => typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v),
+  VARIANT: () => true,
+  OBJECT: (v) => typeof v === 'object' && !Array.isArray(v),
+  ARRAY: (v) => Array.isArray(v),
+};
+
+test('every value has the shape of its documented type (ERROR_CODE is a NUMBER: 904, not the text 000904)', () => {
+  for (const view of SCENARIO_VIEWS) {
+    const definition = VIEWS.find((v) => v.name === view)!;
+    const types = new Map(definition.columns.map((c) => [c.name, c.type]));
+    for (const row of data[view]) {
+      for (const [column, value] of Object.entries(row)) {
+        if (value === null || value === undefined) continue;
+        const type = types.get(column)!;
+        assert.ok(SHAPES[type](value), `${view}.${column} is ${type} but the generator wrote ${JSON.stringify(value)}`);
+      }
+    }
+  }
+  const failed = data.QUERY_HISTORY.filter((r) => r.EXECUTION_STATUS === 'FAIL');
+  assert.ok(failed.some((r) => r.ERROR_CODE === 904) && failed.some((r) => r.ERROR_CODE === 3001), 'failed queries carry 904 and 3001');
 });
 
 test('queries, sessions and logins link up', () => {

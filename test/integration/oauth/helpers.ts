@@ -82,6 +82,9 @@ export async function oauthFixtureFor(
         clientId: CLIENT_ID,
         clientSecrets: [CLIENT_SECRET],
         redirectUri,
+        // The test exporters listen on http://127.0.0.1, as the README's local integration with
+        // OAUTH_ALLOW_NON_TLS_REDIRECT_URI = TRUE.
+        allowNonTlsRedirectUri: true,
         name: 'snowflake-risk-exporter (test)',
         enforcePkce: true,
         refreshTokenValiditySeconds: 30 * 86_400,

@@ -48,7 +48,7 @@ describe('shares stream: query-text fallback', () => {
     const e = await keyPairEmulatorFor(t, { start: START });
     queryCounter = 0;
     await e.engine.insertRows('QUERY_HISTORY', [
-      statement('CREATE SHARE PARTNER_FEED', -3 * HOUR, { EXECUTION_STATUS: 'FAIL', ERROR_CODE: '003001', ROLE_NAME: 'PUBLIC' }),
+      statement('CREATE SHARE PARTNER_FEED', -3 * HOUR, { EXECUTION_STATUS: 'FAIL', ERROR_CODE: 3001, ROLE_NAME: 'PUBLIC' }),
       statement("-- Quarterly partner feed (ticket DATA-4711)\n/* reviewed */\nCREATE SHARE\n  partner_feed\n  COMMENT = 'to share with ACME'", -2.9 * HOUR),
       statement('GRANT SELECT ON TABLE SALES.PUBLIC.CUSTOMERS\n  TO SHARE PARTNER_FEED', -2.8 * HOUR, { QUERY_TYPE: 'GRANT' }),
       statement('/* go-live */\nALTER SHARE PARTNER_FEED\n  ADD ACCOUNTS = ACMEPARTNER.ANALYTICS_PROD, ACMEPARTNER.DEV', -2.7 * HOUR, { QUERY_TYPE: 'ALTER' }),

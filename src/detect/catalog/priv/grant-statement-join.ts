@@ -3,6 +3,7 @@
 // successful GRANT statement that created it: same moment (the row's CREATED_ON within the statement's run, give or
 // take `slackSeconds`) and a text that names the grantee. The nearest such statement wins; a row with none keeps a
 // synthetic evidence id built from the row, so it is still reported.
+import { executionSucceededSql } from '../../../collect/execution-status.ts';
 
 /**
  * SQL of a CTE named GRANT_STATEMENTS over QUERY_HISTORY and of the pairing select, given a CTE `GRANT_ROWS` with
@@ -13,7 +14,7 @@ export const GRANT_STATEMENTS_CTES = `GRANT_STATEMENTS AS (
   SELECT QUERY_ID, USER_NAME, ROLE_NAME, START_TIME, END_TIME, UPPER(QUERY_TEXT) AS TEXT
   FROM SNOWFLAKE.ACCOUNT_USAGE.QUERY_HISTORY
   WHERE END_TIME >= DATEADD(SECOND, -?, ?) AND START_TIME < DATEADD(SECOND, ?, ?)
-    AND QUERY_TYPE = 'GRANT' AND EXECUTION_STATUS = 'SUCCESS'
+    AND QUERY_TYPE = 'GRANT' AND ${executionSucceededSql()}
     AND COALESCE(QUERY_TAG, '') <> ?
 ),
 PAIRED AS (

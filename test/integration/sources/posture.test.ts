@@ -244,6 +244,23 @@ describe('posture snapshots', () => {
     ]);
   });
 
+  it('shares: matched across the view and SHOW SHARES by the stored name, case and dots kept ("Sales" is not SALES)', async (t) => {
+    const e = await keyPairEmulatorFor(t, { start: START });
+    const share = (name: string, targets: string): Record<string, unknown> => ({
+      NAME: name, CREATED_ON: at(-2 * DAY), MODIFIED_ON: at(-2 * DAY), DELETED_ON: null, DATABASE_NAME: 'SALES', SECURE_OBJECTS_ONLY: true,
+      TARGET_ACCOUNTS: targets, OWNER: 'ACCOUNTADMIN',
+    });
+    // Three distinct shares (CREATE SHARE SALES, CREATE SHARE "Sales", CREATE SHARE "Sales.EU"), in both lists.
+    await e.engine.insertRows('SHARES', [share('SALES', 'ACME.PROD'), share('Sales', 'ACME.DEV, acme.test'), share('Sales.EU', 'EUCO.MAIN')]);
+    const state = new InMemoryCollectionState();
+    await new OutboundSharesPostureSource().run(contextFor(e, state));
+    assert.deepEqual(state.posture('shares')?.outbound.map((s) => [s.name, s.consumerAccounts]), [
+      ['SALES', ['ACME.PROD']],
+      ['Sales', ['ACME.DEV', 'ACME.TEST']],
+      ['Sales.EU', ['EUCO.MAIN']],
+    ]);
+  });
+
   it('shares: a role SHOW SHARES shows only some shares to still sees every share (ACCOUNT_USAGE.SHARES is read)', async (t) => {
     const e = await keyPairEmulatorFor(t, { start: START });
     await loadShares(e);

@@ -60,7 +60,8 @@ UNAPPROVED AS (
   GROUP BY c.NAME, c.CHANGED_ON
 ),
 EXPOSED_BY AS (
-  -- Who added the consumers: the last successful ALTER SHARE <name> ADD|SET ACCOUNTS before MODIFIED_ON.
+  -- Who added the consumers: the last successful ALTER SHARE <name> ADD|SET ACCOUNTS before MODIFIED_ON (the name
+  -- in any case: a quoted "Sales" is stored as written).
   SELECT u.NAME, q.USER_NAME, q.QUERY_ID
   FROM UNAPPROVED u
   JOIN SNOWFLAKE.ACCOUNT_USAGE.QUERY_HISTORY q
@@ -69,7 +70,7 @@ EXPOSED_BY AS (
   WHERE ${executionSucceededSql('q.EXECUTION_STATUS')}
     AND COALESCE(q.QUERY_TAG, '') <> ?
     AND REGEXP_LIKE(q.QUERY_TEXT, '.*alter\\s+share\\s.*\\s(add|set)\\s+accounts?\\s*=.*', 'is')
-    AND POSITION(u.NAME IN UPPER(q.QUERY_TEXT)) > 0
+    AND POSITION(UPPER(u.NAME) IN UPPER(q.QUERY_TEXT)) > 0
   QUALIFY ROW_NUMBER() OVER (PARTITION BY u.NAME ORDER BY q.END_TIME DESC) = 1
 )
 SELECT e.USER_NAME,

@@ -29,6 +29,14 @@ export const DATASOURCE: DataSourceRef = { type: 'prometheus', uid: '${datasourc
 
 export const TAG = 'snowflake-risk';
 
+/** Where the README is published: panels that need a setup step link to its sections. */
+export const README_URL = 'https://github.com/snowflake-risk-exporter/snowflake-risk-exporter/blob/main/README.md';
+
+/** A link shown in a panel's header, opening a README section (`anchor`: the heading's GitHub anchor). */
+export function readmeLink(title: string, anchor: string): DashboardLinkBuilder {
+  return new DashboardLinkBuilder(title).type(DashboardLinkType.Link).url(`${README_URL}#${anchor}`).targetBlank(true).tooltip(title).icon('doc');
+}
+
 /** A metric selector restricted to the chosen job and accounts, plus any extra matchers. */
 export function sel(metric: string, ...matchers: string[]): string {
   return `${metric}{${['job=~"$job"', 'account=~"$account"', ...matchers].join(', ')}}`;

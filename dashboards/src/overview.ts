@@ -1,13 +1,25 @@
 // Insider-risk overview: where an analyst starts. How risky each account is now, which findings arrived and when,
 // the MFA posture, the riskiest users (each a link to the user drill-down), and the sharing and exfiltration signals.
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
-import { bargauge, dashboard, newPerStep, row, sel, stat, standardVariables, table, timeseries, valueText, type Steps } from './common.ts';
+import { bargauge, dashboard, newPerStep, readmeLink, row, sel, stat, standardVariables, table, timeseries, valueText, type Steps } from './common.ts';
 
 /** Risk score colours: one medium finding (5) is yellow, one high (15) orange, one critical (40) red. */
 const RISK: Steps = [['green', null], ['yellow', 5], ['orange', 15], ['red', 40]];
 /** Any count above zero is bad (users without MFA, critical findings). */
 const ANY_IS_BAD: Steps = [['green', null], ['red', 1]];
 const ANY_IS_WARNING: Steps = [['green', null], ['orange', 1]];
+
+/**
+ * Outbound share totals are published only when the account's outbound shares are all known
+ * (snowflake_risk_outbound_shares_known 1: the role reads ACCOUNT_USAGE.SHARES). Where they are not, the series are
+ * absent, which a stat would show as empty or, summed over accounts, as a total too low: the expression gives -1 for
+ * such an account instead, which the panel shows as "unknown".
+ */
+const UNKNOWN_SHARES = -1;
+function shareTotalOrUnknown(metric: string): string {
+  return `sum by (account) (${sel(metric)}) or (max by (account) (${sel('snowflake_risk_outbound_shares_known')}) == 0) - ${-UNKNOWN_SHARES}`;
+}
+const LEAST_PRIVILEGE = readmeLink('README: Snowflake setup (least privilege)', 'snowflake-setup-least-privilege');
 
 const USER_DASHBOARD_LINK = '/d/snowflake-risk-user/snowflake-risk-user?${datasource:queryparam}&${job:queryparam}&var-account=${__data.fields.account}&var-user=${__data.fields.user}&${__url_time_range}';
 
@@ -178,21 +190,48 @@ export function buildOverview(): Dashboard {
     .withRow(row('Sharing and exfiltration'))
     .withPanel(
       stat({
+        title: 'Outbound shares known',
+        description:
+          'Whether every outbound share of the account is known. "unknown" means the exporter\'s role cannot read ' +
+          'SNOWFLAKE.ACCOUNT_USAGE.SHARES (database role SNOWFLAKE.SECURITY_VIEWER), so only SHOW SHARES answered, and ' +
+          'it lists just the shares the role has privileges on (none for a least-privilege role): the share counts are ' +
+          'then unknown, not zero. Grant the view as the README\'s least-privilege setup shows (link above).',
+        unit: 'none',
+        w: 4,
+        h: 8,
+        mappings: [
+          valueText({
+            '1': { text: 'all known', color: 'green' },
+            '0': { text: 'unknown: ACCOUNT_USAGE.SHARES not granted', color: 'orange' },
+          }),
+        ],
+        queries: [{ expr: `min by (account) (${sel('snowflake_risk_outbound_shares_known')})`, legend: '{{account}}' }],
+      }).links([LEAST_PRIVILEGE]),
+    )
+    .withPanel(
+      stat({
         title: 'Outbound shares and consumers',
-        description: 'Outbound shares of the account and the distinct consumer accounts they reach (SHOW SHARES, real time).',
+        description:
+          'Outbound shares of each account and the distinct consumer accounts they reach (ACCOUNT_USAGE.SHARES, brought ' +
+          'up to date by SHOW SHARES). "unknown" where the role cannot read ACCOUNT_USAGE.SHARES: see "Outbound shares ' +
+          'known" and the README\'s least-privilege setup (link above).',
         unit: 'none',
         w: 6,
         h: 8,
+        mappings: [valueText({ [String(UNKNOWN_SHARES)]: { text: 'unknown', color: 'orange' } })],
         queries: [
-          { expr: `sum(${sel('snowflake_risk_outbound_shares')})`, legend: 'shares' },
-          { expr: `sum(${sel('snowflake_risk_outbound_share_consumer_accounts')})`, legend: 'consumer accounts' },
+          { expr: shareTotalOrUnknown('snowflake_risk_outbound_shares'), legend: '{{account}} shares' },
+          { expr: shareTotalOrUnknown('snowflake_risk_outbound_share_consumer_accounts'), legend: '{{account}} consumer accounts' },
         ],
-      }),
+      }).links([LEAST_PRIVILEGE]),
     )
     .withPanel(
       bargauge({
         title: 'Consumer accounts per share',
-        description: 'Consumer accounts of each outbound share (the shares with most consumers first). Compare with approvedConsumerAccounts.',
+        description:
+          'Consumer accounts of each outbound share (the shares with most consumers first). Compare with ' +
+          'approvedConsumerAccounts. Where "Outbound shares known" says unknown, only the shares SHOW SHARES lists for ' +
+          'the role are here.',
         unit: 'none',
         w: 6,
         queries: [{ expr: `sort_desc(max by (share) (${sel('snowflake_risk_share_consumer_accounts')}))`, legend: '{{share}}' }],
@@ -205,6 +244,7 @@ export function buildOverview(): Dashboard {
         unit: 'none',
         steps: [['red', null], ['green', 1]],
         mappings: [valueText({ '1': { text: 'safe', color: 'green' }, '0': { text: 'OFF', color: 'red' } })],
+        w: 8,
         queries: [{ expr: `min by (account, parameter) (${sel('snowflake_risk_guardrail_parameter_safe')})`, instant: true, table: true }],
       }),
     )

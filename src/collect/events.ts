@@ -28,7 +28,7 @@ export interface QueryEvent extends EventBase {
   readonly database: string | null;
   readonly schema: string | null;
   readonly queryType: string | null;
-  /** 'SUCCESS' | 'FAIL' | 'INCIDENT' as Snowflake reports it. */
+  /** SUCCESS, FAIL or INCIDENT as Snowflake stores it; compare through collect/execution-status.ts (case not settled). */
   readonly executionStatus: string | null;
   readonly errorCode: string | null;
   /** After the redaction policy (full, truncated, literals redacted) or null when the policy drops it. */

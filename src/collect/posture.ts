@@ -4,11 +4,15 @@
 
 export interface UsersPosture {
   readonly kind: 'users';
-  /** Enabled, not deleted users by TYPE (PERSON, SERVICE, LEGACY_SERVICE, NULL as 'UNSET') and MFA/password state. */
+  /**
+   * Enabled, not deleted users by TYPE (PERSON, SERVICE, LEGACY_SERVICE, NULL as 'UNSET'; all 'UNSET' on an account
+   * without USERS.TYPE) and MFA/password state. `hasMfa` is null, unknown, on an account without USERS.HAS_MFA (the
+   * source reports the part `user_mfa`).
+   */
   readonly counts: readonly {
     readonly userType: string;
     readonly hasPassword: boolean;
-    readonly hasMfa: boolean;
+    readonly hasMfa: boolean | null;
     readonly hasRsaPublicKey: boolean;
     readonly users: number;
   }[];
@@ -21,11 +25,15 @@ export interface UsersPosture {
 
 export interface AdminsPosture {
   readonly kind: 'admins';
-  /** Users holding each monitored admin role directly or through the role hierarchy. Bounded by the role list. */
-  readonly roles: readonly { readonly role: string; readonly users: number; readonly usersWithoutMfa: number }[];
+  /**
+   * Users holding each monitored admin role directly or through the role hierarchy. Bounded by the role list.
+   * `usersWithoutMfa` is null, unknown, on an account without USERS.HAS_MFA (the part `user_mfa`).
+   */
+  readonly roles: readonly { readonly role: string; readonly users: number; readonly usersWithoutMfa: number | null }[];
   /**
    * Names of admin users without MFA, capped (top-N), for findings and the landing page. Null when the statement
-   * listing them failed while the counts were read: unknown, not "none" (the source reports why).
+   * listing them failed, or could not be built without USERS.HAS_MFA, while the counts were read: unknown, not
+   * "none" (the source reports why).
    */
   readonly adminsWithoutMfa: readonly { readonly user: string; readonly roles: readonly string[] }[] | null;
 }

@@ -8,6 +8,12 @@
 export const SOURCE_PARTS = {
   login_details:
     "LOGIN_HISTORY.LOGIN_DETAILS: Snowflake's malicious-IP classification of a login (behaviour change bundle 2025_07)",
+  authn_event_id:
+    "QUERY_HISTORY.AUTHN_EVENT_ID: the login (LOGIN_HISTORY.EVENT_ID) a query's session came from (behaviour change bundle 2025_06); without it query events carry no login id",
+  user_type:
+    'USERS.TYPE: person, service or legacy service user (behaviour change bundle 2024_06); without it every user counts as unset and no user is a legacy service user',
+  user_mfa:
+    'USERS.HAS_MFA: whether a user has an MFA method (behaviour change bundle 2024_06); without it whether users have MFA is unknown, never assumed',
   admins_without_mfa: 'the names of admin users without MFA (the per-role counts come from another statement)',
   account_usage_shares: 'SNOWFLAKE.ACCOUNT_USAGE.SHARES: every outbound share of the account, up to 3 h behind',
   show_shares: 'SHOW SHARES: outbound shares in real time, but only those the role has privileges on',

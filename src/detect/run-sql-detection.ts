@@ -4,8 +4,8 @@
 import type { SourcePart } from '../collect/source-parts.ts';
 import { dateOf, textOf, type Row } from '../collect/sources/values.ts';
 import { SEVERITIES } from '../config/schema.ts';
-import { bind, SnowflakeQueryError, type Binding, type SqlApiClient } from '../snowflake/sqlapi/index.ts';
-import type { FindingDraft, OptionalColumn, ParameterValues, Severity, SqlDetection } from './types.ts';
+import { bind, type Binding, type SqlApiClient } from '../snowflake/sqlapi/index.ts';
+import type { FindingDraft, ParameterValues, Severity, SqlDetection } from './types.ts';
 
 /** Longest reason kept from a row: reasons are one sentence, and a statement must not smuggle query text through. */
 const MAX_REASON_LENGTH = 300;
@@ -78,23 +78,4 @@ export function findingDraftFromRow(detectionId: string, row: Row): FindingDraft
     attributes,
     ...(severity === undefined ? {} : { severity }),
   };
-}
-
-/** Snowflake's compile-time "invalid identifier" (a column the view does not have). */
-const INVALID_IDENTIFIER_CODE = '000904';
-
-/**
- * The optional column a failed statement was refused for: 000904 invalid identifier naming it (bare, qualified by
- * an alias, or quoted), and not already left out. Anything else is not a missing optional column.
- */
-export function missingOptionalColumn(
-  error: unknown,
-  detection: Pick<SqlDetection, 'optionalColumns'>,
-  missing: ReadonlySet<SourcePart>,
-): OptionalColumn | undefined {
-  if (!(error instanceof SnowflakeQueryError) || error.snowflakeCode !== INVALID_IDENTIFIER_CODE) return undefined;
-  const named = /invalid identifier '([^']*)'/i.exec(error.message)?.[1];
-  if (named === undefined) return undefined;
-  const column = named.split('.').at(-1)!.replaceAll('"', '').toUpperCase();
-  return (detection.optionalColumns ?? []).find((optional) => optional.column.toUpperCase() === column && !missing.has(optional.part));
 }

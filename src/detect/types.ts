@@ -7,6 +7,7 @@
 import type { LoginEvent, QueryEvent, Severity, ShareEvent, GrantEvent, SnowflakeEvent } from '../collect/events.ts';
 import type { PostureData } from '../collect/posture.ts';
 import type { SourceId } from '../collect/source-ids.ts';
+import type { OptionalColumn } from '../collect/optional-columns.ts';
 import type { SourcePart } from '../collect/source-parts.ts';
 
 export type { Severity };
@@ -65,19 +66,9 @@ interface DetectionBase {
 
 /**
  * A column only some accounts have (added by a behaviour-change bundle): the detection can run without it, minus
- * the check that reads it. Snowflake refuses a statement naming a column its view lacks at compile time (000904
- * invalid identifier, no warehouse used); the runner then builds the statement without the column, remembers that
- * for a while, and reports the check unavailable (snowflake_risk_source_part_unavailable, the landing page, the log).
+ * the check that reads it. The mechanism (collect/optional-columns.ts) is the one streams and posture use.
  */
-export interface OptionalColumn {
-  /** The part it is reported as (src/collect/source-parts.ts). */
-  readonly part: SourcePart;
-  /** The ACCOUNT_USAGE view and the column, as Snowflake names them (e.g. LOGIN_HISTORY, LOGIN_DETAILS). */
-  readonly view: string;
-  readonly column: string;
-  /** What brings the column to an account, e.g. 'behaviour change bundle 2025_07'. */
-  readonly providedBy: string;
-}
+export type { OptionalColumn } from '../collect/optional-columns.ts';
 
 export interface SqlDetection extends DetectionBase {
   readonly kind: 'sql';

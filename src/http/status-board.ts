@@ -59,7 +59,11 @@ export function summarisePosture(data: PostureData): PostureStatus['facts'] {
         data.counts.filter(keep).reduce((total, count) => total + finite(count.users), 0);
       return [
         { name: 'enabled users', value: sum(() => true) },
-        { name: 'password users without MFA', value: sum((count) => count.hasPassword && !count.hasMfa) },
+        // Null (unknown) where the account has no USERS.HAS_MFA; the source row says why.
+        {
+          name: 'password users without MFA',
+          value: data.counts.some((count) => count.hasMfa === null) ? null : sum((count) => count.hasPassword && count.hasMfa === false),
+        },
         { name: 'MFA bypass active', value: finite(data.mfaBypassActive) },
         { name: `stale enabled users (> ${finite(data.staleAfterDays)} days)`, value: finite(data.staleEnabledUsers) },
       ];
@@ -70,7 +74,7 @@ export function summarisePosture(data: PostureData): PostureStatus['facts'] {
         { name: 'admin users without MFA', value: data.adminsWithoutMfa === null ? null : data.adminsWithoutMfa.length },
         ...data.roles
           .slice(0, 10)
-          .map((role) => ({ name: `${role.role} holders without MFA`, value: finite(role.usersWithoutMfa) })),
+          .map((role) => ({ name: `${role.role} holders without MFA`, value: role.usersWithoutMfa === null ? null : finite(role.usersWithoutMfa) })),
       ];
     case 'shares': {
       // Without ACCOUNT_USAGE.SHARES the list holds only the shares the role can see: the totals are unknown.

@@ -67,6 +67,45 @@ export function identifierMatches(text: string, name: string): boolean {
   return parsed.ok && parsed.name === name;
 }
 
+/**
+ * The parts of a possibly qualified name as written in SQL (`sales.public."Orders.EU"`), each resolved to the name
+ * Snowflake stores, or undefined when a part is not an identifier. A dot inside double quotes belongs to its part.
+ */
+export function parseQualifiedName(text: string): string[] | undefined {
+  const parts: string[] = [];
+  let start = 0;
+  let quoted = false;
+  for (let i = 0; i <= text.length; i++) {
+    const char = text[i];
+    if (char === '"') quoted = !quoted; // `""` inside quotes toggles twice: still inside.
+    if (quoted || (char !== '.' && i < text.length)) continue;
+    const parsed = parseIdentifier(text.slice(start, i));
+    if (!parsed.ok) return undefined;
+    parts.push(parsed.name);
+    start = i + 1;
+  }
+  return quoted ? undefined : parts;
+}
+
+/**
+ * An account as Snowflake lists it (SHOW SHARES `to`, ACCOUNT_USAGE.SHARES TARGET_ACCOUNTS: `ORG.ACCOUNT` or a legacy
+ * locator), trimmed and upper case. Organization and account names are host-name labels (letters, digits and "_",
+ * https://docs.snowflake.com/en/user-guide/admin-account-identifier), which carry no case, and Snowflake lists them
+ * upper case: this is the one form in which account names are stored and compared.
+ */
+export function canonicalAccountName(name: string): string {
+  return name.trim().toUpperCase();
+}
+
+/**
+ * An account written in SQL text (`ALTER SHARE s ADD ACCOUNTS = myorg."partner"`): each part resolved as an
+ * identifier, then in the account form above (a quoted part does not make an account name case-sensitive).
+ */
+export function resolveAccountName(text: string): string | undefined {
+  const parts = parseQualifiedName(text);
+  return parts === undefined ? undefined : canonicalAccountName(parts.join('.'));
+}
+
 function parseQuoted(text: string): IdentifierParse {
   if (text.length < 2 || !text.endsWith('"')) return { ok: false, reason: 'opens a double quote that is never closed' };
   const inner = text.slice(1, -1);

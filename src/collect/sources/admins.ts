@@ -11,13 +11,18 @@
 // reported as the part `admins_without_mfa`; when the counts fail, the source fails. The list's cap is written into
 // the text as a literal (validated as a whole number in the constructor): several drivers report Snowflake refusing
 // a bind marker as LIMIT's row count ("Invalid row count '?' in limit clause").
+//
+// USERS.HAS_MFA comes with behaviour change bundle 2024_06 (users.ts). On an account without it the counts are read
+// without it: holders per role are known, holders without MFA are unknown (null, part `user_mfa`), and the list,
+// which is nothing but admins without MFA, is not sent (part `admins_without_mfa` says why).
+import { missingColumnReason, OptionalColumns } from '../optional-columns.ts';
 import type { AdminsPosture } from '../posture.ts';
-import { availablePart, unavailablePart } from '../source-parts.ts';
+import { availablePart, unavailablePart, type SourcePart } from '../source-parts.ts';
 import type { Source, SourceContext, SourceRunResult } from '../source.ts';
 import { bind, type Binding } from '../../snowflake/sqlapi/index.ts';
 import { failureReason } from './errors.ts';
 import { readRows } from './snapshot.ts';
-import { ENABLED_USER_CONDITION, USER_HAS_MFA } from './users.ts';
+import { ENABLED_USER_CONDITION, USER_MFA_COLUMN, userHasMfaSql } from './users.ts';
 import { numberOf, textOf } from './values.ts';
 
 export const DEFAULT_ADMIN_ROLES: readonly string[] = ['ACCOUNTADMIN', 'SECURITYADMIN', 'ORGADMIN', 'SYSADMIN'];
@@ -25,7 +30,8 @@ export const DEFAULT_ADMIN_LIST_LIMIT = 50;
 /** Deepest role hierarchy walked (Snowflake's own recursion limit is 100). */
 export const MAX_ROLE_HIERARCHY_DEPTH = 50;
 
-const ADMIN_HOLDERS_CTE = `WITH RECURSIVE ADMIN_ROLES AS (
+function adminHoldersCte(missing: ReadonlySet<SourcePart>): string {
+  return `WITH RECURSIVE ADMIN_ROLES AS (
   SELECT DISTINCT VALUE::VARCHAR AS ROLE_NAME FROM TABLE(FLATTEN(INPUT => PARSE_JSON(:admin_roles)))
 ),
 ROLE_EDGES AS (
@@ -41,29 +47,39 @@ HOLDER_ROLES (ADMIN_ROLE, ROLE_NAME, DEPTH) AS (
   WHERE h.DEPTH < :max_depth
 ),
 ENABLED_USERS AS (
-  SELECT NAME, ${USER_HAS_MFA} AS HAS_MFA FROM SNOWFLAKE.ACCOUNT_USAGE.USERS WHERE ${ENABLED_USER_CONDITION}
+  SELECT NAME, ${userHasMfaSql(missing)} AS ANY_MFA FROM SNOWFLAKE.ACCOUNT_USAGE.USERS WHERE ${ENABLED_USER_CONDITION}
 ),
 ADMIN_USERS AS (
-  SELECT DISTINCT h.ADMIN_ROLE, u.NAME AS USER_NAME, u.HAS_MFA
+  SELECT DISTINCT h.ADMIN_ROLE, u.NAME AS USER_NAME, u.ANY_MFA
   FROM HOLDER_ROLES h
   JOIN SNOWFLAKE.ACCOUNT_USAGE.GRANTS_TO_USERS g ON g.ROLE = h.ROLE_NAME AND g.DELETED_ON IS NULL
   JOIN ENABLED_USERS u ON u.NAME = g.GRANTEE_NAME
 )`;
+}
 
-/** Per monitored role: holders and holders without MFA (one row per role, roles nobody holds included). */
-export const ADMIN_ROLE_COUNTS_SQL = `${ADMIN_HOLDERS_CTE}
-SELECT r.ROLE_NAME AS ADMIN_ROLE, COUNT(a.USER_NAME) AS USERS, COUNT_IF(a.USER_NAME IS NOT NULL AND NOT a.HAS_MFA) AS USERS_WITHOUT_MFA
+/**
+ * Per monitored role: holders and holders without MFA (one row per role, roles nobody holds included), without the
+ * optional columns `missing`: holders without MFA are NULL (unknown) on an account without USERS.HAS_MFA.
+ */
+export function adminRoleCountsSql(missing: ReadonlySet<SourcePart>): string {
+  const withoutMfa = missing.has('user_mfa') ? 'NULL::NUMBER' : 'COUNT_IF(a.USER_NAME IS NOT NULL AND NOT a.ANY_MFA)';
+  return `${adminHoldersCte(missing)}
+SELECT r.ROLE_NAME AS ADMIN_ROLE, COUNT(a.USER_NAME) AS USERS, ${withoutMfa} AS USERS_WITHOUT_MFA
 FROM ADMIN_ROLES r LEFT JOIN ADMIN_USERS a ON a.ADMIN_ROLE = r.ROLE_NAME
 GROUP BY r.ROLE_NAME
 ORDER BY r.ROLE_NAME`;
+}
+
+/** The counts on an account with every column. */
+export const ADMIN_ROLE_COUNTS_SQL = adminRoleCountsSql(new Set());
 
 /** Admin users without MFA, each with the admin roles they hold, at most `limit` of them (a literal, never a bind). */
 export function adminsWithoutMfaSql(limit: number): string {
   if (!Number.isSafeInteger(limit) || limit < 1) throw new RangeError('the admin list limit must be a whole number >= 1');
-  return `${ADMIN_HOLDERS_CTE}
+  return `${adminHoldersCte(new Set())}
 SELECT USER_NAME, LISTAGG(DISTINCT ADMIN_ROLE, ',') WITHIN GROUP (ORDER BY ADMIN_ROLE) AS ADMIN_ROLES
 FROM ADMIN_USERS
-WHERE NOT HAS_MFA
+WHERE NOT ANY_MFA
 GROUP BY USER_NAME
 ORDER BY USER_NAME
 LIMIT ${limit}`;
@@ -84,6 +100,8 @@ export class AdminsPostureSource implements Source {
   readonly critical = true;
   readonly adminRoles: readonly string[];
   readonly listLimit: number;
+  /** Whether this account lacks USERS.HAS_MFA (the source is per account). */
+  readonly #columns = new OptionalColumns([USER_MFA_COLUMN]);
 
   constructor(options: AdminsPostureOptions = {}) {
     // Names as Snowflake stores them: the configuration resolves what a person wrote (identifier rules), so this
@@ -99,17 +117,26 @@ export class AdminsPostureSource implements Source {
     const roles = bind.text(JSON.stringify(this.adminRoles));
     const maxDepth = bind.fixed(MAX_ROLE_HIERARCHY_DEPTH);
     const bindings: Record<string, Binding> = { admin_roles: roles, max_depth: maxDepth };
+    const now = context.snowflakeNow;
+    // Both at once (one burst). The list needs HAS_MFA: where the account lacks it, it is not sent (null).
     const [counted, listed] = await Promise.allSettled([
-      readRows(context, this.id, this.view, ADMIN_ROLE_COUNTS_SQL, bindings),
-      this.listLimit === 0 ? Promise.resolve([]) : readRows(context, this.id, this.view, adminsWithoutMfaSql(this.listLimit), bindings),
+      this.#columns.run(now, async (missing) => ({ rows: await readRows(context, this.id, this.view, adminRoleCountsSql(missing), bindings), missing })),
+      this.#columns.run(now, (missing) =>
+        this.listLimit === 0 ? Promise.resolve([]) : missing.has('user_mfa') ? Promise.resolve(null) : readRows(context, this.id, this.view, adminsWithoutMfaSql(this.listLimit), bindings),
+      ),
     ]);
     if (counted.status === 'rejected') throw counted.reason;
     if (listed.status === 'rejected' && context.signal.aborted) throw listed.reason;
-    const countRows = counted.value;
-    const userRows = listed.status === 'fulfilled' ? listed.value : null;
+    const { rows: countRows, missing } = counted.value;
+    const mfaKnown = !missing.has('user_mfa');
+    const userRows = listed.status === 'fulfilled' && mfaKnown ? listed.value : null;
     const data: AdminsPosture = {
       kind: 'admins',
-      roles: countRows.map((row) => ({ role: textOf(row, 'ADMIN_ROLE') ?? '', users: numberOf(row, 'USERS'), usersWithoutMfa: numberOf(row, 'USERS_WITHOUT_MFA') })),
+      roles: countRows.map((row) => ({
+        role: textOf(row, 'ADMIN_ROLE') ?? '',
+        users: numberOf(row, 'USERS'),
+        usersWithoutMfa: mfaKnown ? numberOf(row, 'USERS_WITHOUT_MFA') : null,
+      })),
       adminsWithoutMfa:
         userRows === null
           ? null
@@ -119,10 +146,11 @@ export class AdminsPostureSource implements Source {
             })),
     };
     context.publishPosture({ account: context.account.name, takenAt: context.snowflakeNow, data });
-    const part =
-      listed.status === 'fulfilled'
+    const part = !mfaKnown
+      ? unavailablePart('admins_without_mfa', `the list of admin users without MFA needs USERS.HAS_MFA: ${missingColumnReason(USER_MFA_COLUMN)}`)
+      : listed.status === 'fulfilled'
         ? availablePart('admins_without_mfa')
         : unavailablePart('admins_without_mfa', `the list of admin users without MFA could not be read (${failureReason(listed.reason)}); the per-role counts were`);
-    return { rows: countRows.length + (userRows?.length ?? 0), delivered: 0, parts: [part] };
+    return { rows: countRows.length + (userRows?.length ?? 0), delivered: 0, parts: [part, ...this.#columns.parts()] };
   }
 }

@@ -65,22 +65,19 @@ function fromView(row: Row): Outbound {
 }
 
 /**
- * The key a share is matched on across the two lists: its name without any qualifier, upper-cased (the docs do not
- * say whether SHOW SHARES' `name` carries the owner account; share names hold no dot unless quoted).
+ * The view's shares, each updated with what SHOW SHARES says about it, plus the ones only SHOW SHARES lists yet. A
+ * share is matched on its name exactly as stored: the view's NAME, and SHOW SHARES' `name`, which holds the share
+ * name alone since behaviour change bundle 2023_05 (the owner is in `owner_account`:
+ * https://docs.snowflake.com/en/release-notes/bcr-bundles/2023_05/bcr-1180). Folding the case or cutting at a dot
+ * would merge a quoted "Sales" with SALES, or cut a quoted "Sales.EU".
  */
-function shareKey(name: string): string {
-  return (name.split('.').at(-1) ?? name).toUpperCase();
-}
-
-/** The view's shares, each updated with what SHOW SHARES says about it, plus the ones only SHOW SHARES lists yet. */
 export function combineShares(fromViewRows: readonly Outbound[], shown: readonly Outbound[]): Outbound[] {
-  const byKey = new Map<string, Outbound>(fromViewRows.map((share) => [shareKey(share.name), share]));
+  const byName = new Map<string, Outbound>(fromViewRows.map((share) => [share.name, share]));
   for (const share of shown) {
-    const key = shareKey(share.name);
-    const inView = byKey.get(key);
-    byKey.set(key, inView === undefined ? share : { ...share, name: inView.name, createdOn: share.createdOn ?? inView.createdOn });
+    const inView = byName.get(share.name);
+    byName.set(share.name, inView === undefined ? share : { ...share, createdOn: share.createdOn ?? inView.createdOn });
   }
-  return [...byKey.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return [...byName.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
 export class OutboundSharesPostureSource implements Source {

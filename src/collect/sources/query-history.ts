@@ -5,10 +5,17 @@
 // Event time stays START_TIME (when it happened). The exporter's own statements carry QUERY_TAG =
 // EXPORTER_QUERY_TAG and are left out here, as in every other stream and detection (QUERY_TAG is NULL or '' for
 // untagged statements, hence the COALESCE).
+//
+// AUTHN_EVENT_ID (the login the query's session came from) comes with behaviour change bundle 2025_06
+// (https://docs.snowflake.com/en/release-notes/bcr-bundles/2025_06/bcr-1980-2050): on an account without it the
+// statement is built without the column (collect/optional-columns.ts), events carry no login id, and the part
+// `authn_event_id` says so. No other column read here comes with a bundle.
 import { rememberOriginalQueryText } from '../detection-query-text.ts';
 import type { QueryEvent } from '../events.ts';
+import { OptionalColumns, type OptionalColumn } from '../optional-columns.ts';
 import { applyQueryTextPolicy, checkQueryTextPolicy, DEFAULT_QUERY_TEXT_POLICY, type QueryTextPolicy } from '../query-text.ts';
 import { SOURCES } from '../source-ids.ts';
+import type { SourcePart } from '../source-parts.ts';
 import type { Source, SourceContext, SourceRunResult } from '../source.ts';
 import { EXPORTER_QUERY_TAG } from '../../snowflake/account-client.ts';
 import { bind } from '../../snowflake/sqlapi/index.ts';
@@ -25,24 +32,34 @@ export interface QueryHistorySourceOptions extends StreamOptions {
   readonly riskyRules?: RiskyQueryRules | undefined;
 }
 
-const COLUMNS = `QUERY_ID, QUERY_TEXT, DATABASE_NAME, SCHEMA_NAME, QUERY_TYPE, SESSION_ID, USER_NAME, ROLE_NAME,
-       WAREHOUSE_NAME, QUERY_TAG, EXECUTION_STATUS, ERROR_CODE, START_TIME, END_TIME, AUTHN_EVENT_ID,
+/** The columns of QUERY_HISTORY read here that only some accounts have. */
+export const QUERY_HISTORY_OPTIONAL_COLUMNS: readonly OptionalColumn[] = [
+  { part: 'authn_event_id', view: 'QUERY_HISTORY', column: 'AUTHN_EVENT_ID', providedBy: 'behaviour change bundle 2025_06' },
+];
+
+function columns(missing: ReadonlySet<SourcePart>): string {
+  // Without the column the statement still returns AUTHN_EVENT_ID, as NULL, so rows read the same either way.
+  const authnEventId = missing.has('authn_event_id') ? 'NULL::NUMBER AS AUTHN_EVENT_ID' : 'AUTHN_EVENT_ID';
+  return `QUERY_ID, QUERY_TEXT, DATABASE_NAME, SCHEMA_NAME, QUERY_TYPE, SESSION_ID, USER_NAME, ROLE_NAME,
+       WAREHOUSE_NAME, QUERY_TAG, EXECUTION_STATUS, ERROR_CODE, START_TIME, END_TIME, ${authnEventId},
        BYTES_SCANNED, BYTES_WRITTEN_TO_RESULT, ROWS_PRODUCED, ROWS_UNLOADED, OUTBOUND_DATA_TRANSFER_BYTES,
        OUTBOUND_DATA_TRANSFER_CLOUD, OUTBOUND_DATA_TRANSFER_REGION`;
+}
 
-export const QUERY_HISTORY_SQL = `SELECT ${COLUMNS}
+/** The stream's statement, without the optional columns `missing`; `risky`: only the listed QUERY_TYPEs leave Snowflake (the list is a binding). */
+export function queryHistorySql(missing: ReadonlySet<SourcePart>, risky: boolean): string {
+  return `SELECT ${columns(missing)}
 FROM SNOWFLAKE.ACCOUNT_USAGE.QUERY_HISTORY
 WHERE END_TIME >= :window_start
-  AND COALESCE(QUERY_TAG, '') <> :exporter_tag
+  AND COALESCE(QUERY_TAG, '') <> :exporter_tag${risky ? "\n  AND ARRAY_CONTAINS(UPPER(QUERY_TYPE)::VARIANT, SPLIT(:risky_types, ','))" : ''}
 ORDER BY END_TIME, QUERY_ID`;
+}
 
-/** Scope 'risky' without extra predicates: only the listed QUERY_TYPEs leave Snowflake (the list is a binding). */
-export const RISKY_QUERY_HISTORY_SQL = `SELECT ${COLUMNS}
-FROM SNOWFLAKE.ACCOUNT_USAGE.QUERY_HISTORY
-WHERE END_TIME >= :window_start
-  AND COALESCE(QUERY_TAG, '') <> :exporter_tag
-  AND ARRAY_CONTAINS(UPPER(QUERY_TYPE)::VARIANT, SPLIT(:risky_types, ','))
-ORDER BY END_TIME, QUERY_ID`;
+/** The full statement, on an account with every column. */
+export const QUERY_HISTORY_SQL = queryHistorySql(new Set(), false);
+
+/** Scope 'risky' without extra predicates, on an account with every column. */
+export const RISKY_QUERY_HISTORY_SQL = queryHistorySql(new Set(), true);
 
 export class QueryHistorySource implements Source {
   readonly id = 'query_history';
@@ -54,6 +71,8 @@ export class QueryHistorySource implements Source {
   readonly #textPolicy: QueryTextPolicy;
   readonly #rules: RiskyQueryRules;
   readonly #options: ResolvedStreamOptions;
+  /** Which optional columns this account lacks (the source is per account). */
+  readonly #columns = new OptionalColumns(QUERY_HISTORY_OPTIONAL_COLUMNS);
 
   constructor(options: QueryHistorySourceOptions = {}) {
     this.scope = options.scope ?? 'all';
@@ -79,7 +98,8 @@ export class QueryHistorySource implements Source {
     return runStream(context, this.id, this.id, from, [
       {
         view: this.view,
-        sql: pushDown ? RISKY_QUERY_HISTORY_SQL : QUERY_HISTORY_SQL,
+        sql: (missing) => queryHistorySql(missing, pushDown),
+        optionalColumns: this.#columns,
         bindings: {
           exporter_tag: bind.text(EXPORTER_QUERY_TAG),
           ...(pushDown ? { risky_types: bind.text(this.#rules.queryTypes.join(',')) } : {}),

@@ -4,6 +4,7 @@
 // leading comment, a line break or a "to share" inside a string literal cannot change the answer.
 import type { ShareAction } from '../events.ts';
 import { redactLiterals } from '../query-text.ts';
+import { canonicalAccountName, parseQualifiedName, resolveAccountName } from '../../snowflake/identifier.ts';
 
 export interface ShareStatement {
   readonly action: ShareAction;
@@ -15,7 +16,8 @@ export interface ShareStatement {
   readonly objectName: string | null;
 }
 
-// An identifier, possibly qualified: unquoted (letters, digits, _ and $) or "quoted" ("" escapes a quote).
+// An identifier, possibly qualified: unquoted (letters, digits, _ and $) or "quoted" ("" escapes a quote). Recognition
+// is wider than Snowflake's rules (any letter): a statement Snowflake refused is still a failed attempt worth an event.
 const PART = String.raw`(?:"(?:[^"]|"")+"|[\p{L}_][\p{L}\p{N}_$]*)`;
 const NAME = String.raw`(${PART}(?:\.${PART})*)`;
 
@@ -30,15 +32,22 @@ const CREATE_MANAGED_ACCOUNT = new RegExp(String.raw`^CREATE (?:OR REPLACE )?MAN
 const LISTING = new RegExp(String.raw`^(?:CREATE|ALTER) (?:OR REPLACE )?(?:EXTERNAL |ORGANIZATION )?LISTING (?:IF (?:NOT )?EXISTS )?${NAME}`, 'iu');
 const ACCOUNT = new RegExp(`^${NAME}$`, 'u');
 
-/** Snowflake's stored form of a name: unquoted parts upper case, quoted parts as written without the quotes. */
+/**
+ * The name Snowflake stores for a name written in the statement, by Snowflake's identifier rules (the one resolver,
+ * src/snowflake/identifier.ts: unquoted parts upper case, quoted parts exactly as written). A name that breaks the
+ * rules (Snowflake refused that statement) is kept as written.
+ */
 export function canonicalName(name: string): string {
-  const parts = name.match(new RegExp(PART, 'gu')) ?? [];
-  return parts.map((part) => (part.startsWith('"') ? part.slice(1, -1).replaceAll('""', '"') : part.toUpperCase())).join('.');
+  return parseQualifiedName(name)?.join('.') ?? name;
 }
 
-/** Comments out, literals as `?`, runs of whitespace as one space. */
+/** Comments out, literals as `?`, runs of whitespace as one space except inside a quoted name (`"Q3  sales"`). */
 export function normaliseStatement(text: string): string {
-  return redactLiterals(text).replace(/\s+/g, ' ').trim();
+  return redactLiterals(text)
+    .split(/("(?:[^"]|"")*")/)
+    .map((piece, index) => (index % 2 === 1 ? piece : piece.replace(/\s+/g, ' ')))
+    .join('')
+    .trim();
 }
 
 /** Account names of an `ACCOUNTS = a, b` list; anything that is not a plain name (e.g. SHARE_RESTRICTIONS) ends it. */
@@ -47,17 +56,19 @@ function accountsOf(list: string): string[] {
   for (const part of list.split(',')) {
     const candidate = part.trim().split(' ')[0] ?? '';
     if (!ACCOUNT.test(candidate)) break;
-    accounts.push(canonicalName(candidate));
+    accounts.push(resolveAccountName(candidate) ?? canonicalAccountName(candidate));
     if (part.trim().includes(' ')) break;
   }
   return accounts;
 }
 
-/** "TABLE SALES.PUBLIC.CUSTOMERS" -> grantedOn TABLE, object SALES.PUBLIC.CUSTOMERS. */
+const OBJECT = new RegExp(String.raw`^(?:(.+?) )?${NAME}$`, 'u');
+
+/** "TABLE SALES.PUBLIC.CUSTOMERS" -> grantedOn TABLE, object SALES.PUBLIC.CUSTOMERS (a quoted name may hold spaces). */
 function splitObject(target: string): { grantedOn: string | null; objectName: string | null } {
-  const words = target.trim().split(' ');
-  const objectName = words.pop() ?? null;
-  return { grantedOn: words.length > 0 ? words.join(' ').toUpperCase() : null, objectName: objectName === null ? null : canonicalName(objectName) };
+  const m = OBJECT.exec(target.trim());
+  if (m === null) return { grantedOn: null, objectName: null };
+  return { grantedOn: m[1]?.toUpperCase() ?? null, objectName: canonicalName(m[2]!) };
 }
 
 const base = { shareName: null, consumerAccounts: [], privilege: null, grantedOn: null, objectName: null } as const;

@@ -18,6 +18,7 @@
 // The same change seen in SHARES and in QUERY_HISTORY gives two events with different `origin`: the view-based one
 // is authoritative, the query-text one carries who did it and whether it worked.
 import type { ShareAction, ShareEvent } from '../events.ts';
+import { executionSucceeded } from '../execution-status.ts';
 import { SOURCES } from '../source-ids.ts';
 import type { Source, SourceContext, SourceRunResult } from '../source.ts';
 import { EXPORTER_QUERY_TAG } from '../../snowflake/account-client.ts';
@@ -222,7 +223,7 @@ export function shareStatementEvents(row: Row, account: string, observedAt: Date
       ...statement,
       time,
       user: textOf(row, 'USER_NAME'),
-      succeeded: (textOf(row, 'EXECUTION_STATUS') ?? '').toUpperCase() === 'SUCCESS',
+      succeeded: executionSucceeded(textOf(row, 'EXECUTION_STATUS')),
       queryId,
     }),
   ];

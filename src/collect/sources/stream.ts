@@ -6,6 +6,7 @@
 import type { SnowflakeEvent } from '../events.ts';
 import type { SourceContext, SourceRunResult } from '../source.ts';
 import { bind, type Binding, type StatementResult } from '../../snowflake/sqlapi/index.ts';
+import type { OptionalColumns } from '../optional-columns.ts';
 import { availablePart, unavailablePart, type PartStatus, type SourcePart } from '../source-parts.ts';
 import { failureReason, SourceUnavailableError, unavailableOr } from './errors.ts';
 import type { Row } from './values.ts';
@@ -54,8 +55,17 @@ export function windowStart(context: SourceContext, stream: string, latencySecon
 export interface StreamStatement {
   /** The view it reads, for SourceUnavailableError. */
   readonly view: string;
-  /** SQL with `:window_start` (and any other named bindings). */
-  readonly sql: string;
+  /**
+   * SQL with `:window_start` (and any other named bindings); with optional columns, built for the columns the account
+   * is known to lack (`missing`, by part), which it must not name.
+   */
+  readonly sql: string | ((missing: ReadonlySet<SourcePart>) => string);
+  /**
+   * Columns of the statement only some accounts have (optional-columns.ts), owned by the source so that what is found
+   * missing is remembered across runs. Refused for one of them, the statement runs again at once without it; each is
+   * reported as a part.
+   */
+  readonly optionalColumns?: OptionalColumns;
   /** Named bindings besides `window_start`, which the runner adds. */
   readonly bindings?: Readonly<Record<string, Binding>>;
   /** 0..n events per row. */
@@ -85,9 +95,15 @@ export async function runStream(
   statements: readonly StreamStatement[],
   options: ResolvedStreamOptions,
 ): Promise<SourceRunResult> {
-  const submitted = statements.map((statement) =>
-    context.client.execute(statement.sql, { bindings: { ...statement.bindings, window_start: bind.timestampLtz(from) }, signal: context.signal }),
-  );
+  const submitted = statements.map((statement) => {
+    // A compile-time refusal rejects execute() before any row is read, so running it again is safe.
+    const execute = (missing: ReadonlySet<SourcePart>): Promise<StatementResult> =>
+      context.client.execute(typeof statement.sql === 'string' ? statement.sql : statement.sql(missing), {
+        bindings: { ...statement.bindings, window_start: bind.timestampLtz(from) },
+        signal: context.signal,
+      });
+    return statement.optionalColumns === undefined ? execute(new Set()) : statement.optionalColumns.run(context.snowflakeNow, execute);
+  });
   // Every promise gets a handler now, so a failure of one does not surface as an unhandled rejection while another
   // one is being read.
   const settled = await Promise.allSettled(submitted);
@@ -117,6 +133,7 @@ export async function runStream(
     }
     available++;
     if (statement.part !== undefined) parts.push(availablePart(statement.part));
+    if (statement.optionalColumns !== undefined) parts.push(...statement.optionalColumns.parts());
     const result: StatementResult = outcome.value;
     for await (const row of result.rowsAsObjects()) {
       rows++;

@@ -1,5 +1,6 @@
 // Turning decoded SQL API values (see src/snowflake/sqlapi/decode.ts) into the plain types events carry. Columns
 // are read by name, so a view that gains columns (Snowflake adds some every bundle) changes nothing here.
+import { canonicalAccountName } from '../../snowflake/identifier.ts';
 import { SnowflakeTimestamp, type DecodedValue } from '../../snowflake/sqlapi/index.ts';
 
 export type Row = Readonly<Record<string, DecodedValue>>;
@@ -50,12 +51,15 @@ export function booleanOf(row: Row, column: string): boolean | null {
   return null;
 }
 
-/** Snowflake's comma-separated account lists (SHARES.TARGET_ACCOUNTS, SHOW SHARES `to`), trimmed, upper case, unique, sorted. */
+/**
+ * Snowflake's comma-separated account lists (SHARES.TARGET_ACCOUNTS, SHOW SHARES `to`): names Snowflake stores, not
+ * SQL text, so nothing is unquoted; each in the one account form (canonicalAccountName), unique, sorted.
+ */
 export function accountList(text: string | null): string[] {
   if (text === null) return [];
   const accounts = new Set<string>();
   for (const part of text.split(',')) {
-    const account = part.trim().replace(/^"|"$/g, '').toUpperCase();
+    const account = canonicalAccountName(part);
     if (account !== '') accounts.add(account);
   }
   return [...accounts].sort();

@@ -8,34 +8,22 @@
 // the window was delivered.
 //
 // A detection with optional columns (SqlDetection.optionalColumns) whose statement Snowflake refuses because the view
-// lacks one (000904 at compile time: no warehouse, no rows) runs again at once without it, and the column stays left
-// out for MISSING_COLUMN_RECHECK_SECONDS: the full statement is tried again only after that, so an account without
-// the column pays one refused compilation per period, not one per cycle. Every run reports the optional columns as
-// parts (available or not, with why).
-import { SOURCES } from '../../collect/source-ids.ts';
-import { availablePart, unavailablePart, type PartStatus, type SourcePart } from '../../collect/source-parts.ts';
-import type { Source, SourceContext, SourceRunResult } from '../../collect/source.ts';
+// lacks one runs again at once without it, and reports each optional column as a part: the mechanism of
+// collect/optional-columns.ts, shared with the streams and posture snapshots.
 import type { Finding } from '../../collect/events.ts';
+import { OptionalColumns } from '../../collect/optional-columns.ts';
+import { SOURCES } from '../../collect/source-ids.ts';
+import type { SourcePart } from '../../collect/source-parts.ts';
+import type { Source, SourceContext, SourceRunResult } from '../../collect/source.ts';
 import { unavailableOr } from '../../collect/sources/errors.ts';
 import { toFinding } from '../finding.ts';
-import { missingOptionalColumn, runSqlDetection } from '../run-sql-detection.ts';
-import type { OptionalColumn, ParameterValues, SqlDetection } from '../types.ts';
+import { runSqlDetection } from '../run-sql-detection.ts';
+import type { ParameterValues, SqlDetection } from '../types.ts';
+
+export { MISSING_COLUMN_RECHECK_SECONDS } from '../../collect/optional-columns.ts';
 
 /** Findings handed to the pipeline per deliver() call. */
 const FINDINGS_PER_DELIVERY = 500;
-
-/** How long an optional column found missing is left out before the full statement is tried again (6 h). */
-export const MISSING_COLUMN_RECHECK_SECONDS = 6 * 3600;
-
-interface MissingColumn {
-  /** Snowflake time (ms) after which the full statement is tried again. */
-  readonly recheckAt: number;
-  readonly reason: string;
-}
-
-function missingReason(column: OptionalColumn): string {
-  return `${column.view}.${column.column} does not exist on this account (Snowflake 000904 invalid identifier; the column comes with ${column.providedBy})`;
-}
 
 export interface SqlDetectionSourceOptions {
   readonly detection: SqlDetection;
@@ -75,7 +63,7 @@ export class SqlDetectionSource implements Source {
   readonly detection: SqlDetection;
   readonly #options: SqlDetectionSourceOptions;
   /** Optional columns this account was found not to have (the source is per account). */
-  readonly #missing = new Map<SourcePart, MissingColumn>();
+  readonly #columns: OptionalColumns;
 
   constructor(options: SqlDetectionSourceOptions) {
     this.detection = options.detection;
@@ -83,39 +71,24 @@ export class SqlDetectionSource implements Source {
     this.view = options.detection.views.join(', ') || 'custom SQL';
     this.critical = options.detection.severity === 'critical';
     this.#options = options;
+    this.#columns = new OptionalColumns(options.detection.optionalColumns ?? []);
   }
 
   async run(context: SourceContext): Promise<SourceRunResult> {
     const window = detectionWindow(context, this.detection, this.#options);
-    const now = context.snowflakeNow.getTime();
-    for (const [part, entry] of this.#missing) if (entry.recheckAt <= now) this.#missing.delete(part);
     let result: WindowResult;
     try {
-      result = await this.#runWindow(context, window);
+      result = await this.#columns.run(context.snowflakeNow, (missing) => this.#runWindow(context, window, missing));
     } catch (error) {
-      const column = error instanceof FindingsStarted ? undefined : missingOptionalColumn(error, this.detection, new Set(this.#missing.keys()));
       // A missing view or privilege is a fact about the account: the cycle reports the detection unavailable.
-      if (column === undefined) throw unavailableOr(error instanceof FindingsStarted ? error.cause : error, this.id, this.view);
-      this.#missing.set(column.part, { recheckAt: now + MISSING_COLUMN_RECHECK_SECONDS * 1000, reason: missingReason(column) });
-      try {
-        result = await this.#runWindow(context, window);
-      } catch (retryError) {
-        throw unavailableOr(retryError instanceof FindingsStarted ? retryError.cause : retryError, this.id, this.view);
-      }
+      throw unavailableOr(error instanceof FindingsStarted ? error.cause : error, this.id, this.view);
     }
     context.commitWatermark(this.id, window.to);
-    return { ...result, ...(this.detection.optionalColumns === undefined ? {} : { parts: this.#parts() }) };
+    return { ...result, ...(this.detection.optionalColumns === undefined ? {} : { parts: this.#columns.parts() }) };
   }
 
-  #parts(): PartStatus[] {
-    return (this.detection.optionalColumns ?? []).map((column) => {
-      const missing = this.#missing.get(column.part);
-      return missing === undefined ? availablePart(column.part) : unavailablePart(column.part, missing.reason);
-    });
-  }
-
-  /** Runs the statement over the window (without the columns known missing) and delivers its findings. */
-  async #runWindow(context: SourceContext, window: DetectionWindow): Promise<WindowResult> {
+  /** Runs the statement over the window (without the columns `missing`) and delivers its findings. */
+  async #runWindow(context: SourceContext, window: DetectionWindow, missing: ReadonlySet<SourcePart>): Promise<WindowResult> {
     const account = context.account.name;
     let rows = 0;
     let delivered = 0;
@@ -134,7 +107,7 @@ export class SqlDetectionSource implements Source {
         window,
         parameters: this.#options.parameters,
         signal: context.signal,
-        missing: new Set(this.#missing.keys()),
+        missing,
       });
       for await (const draft of drafts) {
         rows++;
@@ -157,7 +130,7 @@ interface WindowResult {
   readonly newestEventTime: Date | undefined;
 }
 
-/** A failure after rows were read: never a reason to run the statement again. */
+/** A failure after rows were read: never a reason to run the statement again (not a SnowflakeQueryError). */
 class FindingsStarted extends Error {
   constructor(cause: unknown) {
     super('the detection failed after its first rows', { cause });

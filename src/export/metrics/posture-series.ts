@@ -15,12 +15,12 @@ export const POSTURE_GAUGES = {
   users: {
     kind: 'users',
     labelNames: ['user_type', 'has_password', 'has_mfa', 'has_rsa_public_key'],
-    help: 'Enabled users by user type and credential state.',
+    help: 'Enabled users by user type and credential state (has_mfa "unknown" on an account without USERS.HAS_MFA).',
   },
   users_without_mfa: {
     kind: 'users',
     labelNames: ['user_type'],
-    help: 'Enabled users with a password and no MFA, by user type (detection mfa.password_user_without_mfa counts person and unset).',
+    help: 'Enabled users with a password and no MFA, by user type (detection mfa.password_user_without_mfa counts person and unset); absent where whether users have MFA is unknown (no USERS.HAS_MFA).',
   },
   users_mfa_bypass_active: {
     kind: 'users',
@@ -45,7 +45,7 @@ export const POSTURE_GAUGES = {
   admin_users_without_mfa: {
     kind: 'admins',
     labelNames: ['role'],
-    help: 'Users without MFA holding the admin role directly or through the role hierarchy.',
+    help: 'Users without MFA holding the admin role directly or through the role hierarchy; absent where whether users have MFA is unknown (no USERS.HAS_MFA).',
   },
   outbound_shares_known: {
     kind: 'shares',
@@ -128,8 +128,10 @@ const nonNegative = (value: number): number => (Number.isFinite(value) && value 
 function usersRows(data: UsersPosture, vocab: Vocabularies): Map<PostureGaugeName, PostureRow[]> {
   const users = new RowSet();
   const withoutMfa = new RowSet();
+  // Where whether users have MFA is unknown, the without-MFA gauge has no rows at all: unknown is never published as 0.
+  const mfaKnown = data.counts.every((count) => count.hasMfa !== null);
   // Every user type gets a without-MFA row (0 when none), so an alert on it has a series to evaluate.
-  for (const userType of vocab.userType.values) withoutMfa.add({ user_type: userType }, 0);
+  if (mfaKnown) for (const userType of vocab.userType.values) withoutMfa.add({ user_type: userType }, 0);
   for (const count of data.counts) {
     const userType = userTypeLabel(vocab.userType, count.userType);
     const value = nonNegative(count.users);
@@ -137,12 +139,12 @@ function usersRows(data: UsersPosture, vocab: Vocabularies): Map<PostureGaugeNam
       {
         user_type: userType,
         has_password: bool(count.hasPassword),
-        has_mfa: bool(count.hasMfa),
+        has_mfa: count.hasMfa === null ? 'unknown' : bool(count.hasMfa),
         has_rsa_public_key: bool(count.hasRsaPublicKey),
       },
       value,
     );
-    if (count.hasPassword && !count.hasMfa) withoutMfa.add({ user_type: userType }, value);
+    if (mfaKnown && count.hasPassword && count.hasMfa === false) withoutMfa.add({ user_type: userType }, value);
   }
   return new Map<PostureGaugeName, PostureRow[]>([
     ['users', users.all()],
@@ -166,7 +168,8 @@ function adminsRows(data: AdminsPosture, limit: number): Built {
   const kept = new Set(rows.map((row) => row.labels.role));
   const withoutMfa = new RowSet();
   for (const role of data.roles) {
-    if (kept.has(role.role)) withoutMfa.add({ role: role.role }, nonNegative(role.usersWithoutMfa));
+    // Unknown (no USERS.HAS_MFA) is left out, never published as 0.
+    if (kept.has(role.role) && role.usersWithoutMfa !== null) withoutMfa.add({ role: role.role }, nonNegative(role.usersWithoutMfa));
   }
   return {
     rows: new Map<PostureGaugeName, PostureRow[]>([

@@ -2,6 +2,7 @@
 // signals of the UNC5537 path (stage unloads, GETs, unloads to external locations, bytes written to results).
 // Labels come from fixed sets only; an unexpected Snowflake value becomes 'other'.
 import { Counter, type Registry } from 'prom-client';
+import { executionSucceeded } from '../../collect/execution-status.ts';
 import type { LoginEvent, QueryEvent, ShareAction, ShareEvent, SnowflakeEvent } from '../../collect/events.ts';
 import { LabelVocabulary, type Vocabularies } from './labels.ts';
 import { NAMESPACE } from './namespace.ts';
@@ -65,7 +66,7 @@ export function loginLabels(event: Pick<LoginEvent, 'success' | 'firstAuthentica
 
 /** Whether a query event is a successful unload whose destination (stage or external location) is known. */
 export function isKnownUnload(event: Pick<QueryEvent, 'executionStatus' | 'queryType' | 'queryText'>): boolean {
-  return event.executionStatus?.toUpperCase() === 'SUCCESS' && event.queryType?.toUpperCase() === 'UNLOAD' && unloadDestination(event) !== 'unknown';
+  return executionSucceeded(event.executionStatus) && event.queryType?.toUpperCase() === 'UNLOAD' && unloadDestination(event) !== 'unknown';
 }
 
 export class SignalMetrics {
@@ -143,7 +144,7 @@ export class SignalMetrics {
   #countQuery(account: string, event: QueryEvent): void {
     const bytes = event.bytesWrittenToResult;
     if (Number.isFinite(bytes) && bytes > 0) this.#resultBytes.inc({ account }, bytes);
-    if (event.executionStatus?.toUpperCase() !== 'SUCCESS') return;
+    if (!executionSucceeded(event.executionStatus)) return;
     const type = event.queryType?.toUpperCase();
     if (type === 'GET_FILES') this.#stageGets.inc({ account });
     if (type === 'UNLOAD') {

@@ -16,6 +16,7 @@ import {
   ATTR_ERROR_TYPE,
   ERROR_TYPE_VALUE_OTHER,
 } from '@opentelemetry/semantic-conventions';
+import { executionFailed } from '../../collect/execution-status.ts';
 import type { Finding, GrantEvent, LoginEvent, QueryEvent, Severity, ShareEvent, SnowflakeEvent } from '../../collect/events.ts';
 import { recordId, type RecordKind } from './record-id.ts';
 
@@ -70,7 +71,7 @@ export interface LogRecordDraft {
 export function draftForEvent(event: SnowflakeEvent): LogRecordDraft {
   switch (event.kind) {
     case 'query':
-      return base(event, queryAttributes(event), event.executionStatus !== null && isFailedStatus(event.executionStatus));
+      return base(event, queryAttributes(event), executionFailed(event.executionStatus));
     case 'login':
       return base(event, loginAttributes(event), !event.success);
     case 'share':
@@ -137,7 +138,7 @@ function queryAttributes(event: QueryEvent): Attributes {
     attributes[ATTR_DB_NAMESPACE] = bounded(event.schema === null ? event.database : `${event.database}|${event.schema}`);
   }
   put(attributes, ATTR_USER_NAME, event.user);
-  if (event.executionStatus !== null && isFailedStatus(event.executionStatus)) {
+  if (executionFailed(event.executionStatus)) {
     attributes[ATTR_ERROR_TYPE] = bounded(event.errorCode ?? ERROR_TYPE_VALUE_OTHER);
   }
   put(attributes, ATTR_DB_RESPONSE_STATUS_CODE, event.errorCode);
@@ -208,11 +209,6 @@ function grantAttributes(event: GrantEvent): Attributes {
   put(attributes, 'snowflake.object.name', event.objectName);
   put(attributes, 'snowflake.grant.granted_by', event.grantedBy);
   return attributes;
-}
-
-function isFailedStatus(status: string): boolean {
-  const upper = status.toUpperCase();
-  return upper === 'FAIL' || upper === 'FAILED_WITH_ERROR' || upper === 'INCIDENT';
 }
 
 function put(attributes: Attributes, key: string, value: string | null | undefined): void {

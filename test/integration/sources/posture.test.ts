@@ -129,7 +129,7 @@ describe('posture snapshots', () => {
     await new UsersPostureSource().run(contextFor(e, state));
     const users = state.posture('users');
     assert.ok(users);
-    const key = (c: { userType: string; hasPassword: boolean; hasMfa: boolean; hasRsaPublicKey: boolean; users: number }): string =>
+    const key = (c: { userType: string; hasPassword: boolean; hasMfa: boolean | null; hasRsaPublicKey: boolean; users: number }): string =>
       `${c.userType} pw=${c.hasPassword} mfa=${c.hasMfa} key=${c.hasRsaPublicKey}: ${c.users}`;
     assert.deepEqual(users.counts.map(key), [
       'PERSON pw=true mfa=false key=false: 1',
@@ -182,7 +182,7 @@ describe('posture snapshots', () => {
     await loadAccount(e);
     await new AdminsPostureSource().run(contextFor(e, new InMemoryCollectionState()));
     await new AdminsPostureSource({ listLimit: 1 }).run(contextFor(e, new InMemoryCollectionState()));
-    const lists = sent.filter((body) => body.statement.includes('WHERE NOT HAS_MFA'));
+    const lists = sent.filter((body) => body.statement.includes('WHERE NOT ANY_MFA'));
     assert.equal(lists.length, 2);
     assert.match(lists[0]!.statement, /\nLIMIT 50$/);
     assert.match(lists[1]!.statement, /\nLIMIT 1$/);
@@ -195,7 +195,7 @@ describe('posture snapshots', () => {
   it('admins: when the list statement fails, the counts are still published and the list is unknown, with why', async (t) => {
     const e = await keyPairEmulatorFor(t, { start: START });
     await loadAccount(e);
-    e.emulator.admin.setFaults({ rules: [{ endpoint: 'submit', statementPattern: 'WHERE NOT HAS_MFA', action: { kind: 'status', status: 408 } }] });
+    e.emulator.admin.setFaults({ rules: [{ endpoint: 'submit', statementPattern: 'WHERE NOT ANY_MFA', action: { kind: 'status', status: 408 } }] });
     const state = new InMemoryCollectionState();
     const result = await new AdminsPostureSource().run(contextFor(e, state));
     assert.deepEqual(state.posture('admins'), {
@@ -208,9 +208,7 @@ describe('posture snapshots', () => {
       ],
       adminsWithoutMfa: null,
     });
-    assert.equal(result.parts?.length, 1);
-    assert.equal(result.parts?.[0]?.part, 'admins_without_mfa');
-    assert.equal(result.parts?.[0]?.available, false);
+    assert.deepEqual(result.parts?.map((part) => [part.part, part.available]), [['admins_without_mfa', false], ['user_mfa', true]]);
     assert.match(result.parts?.[0]?.reason ?? '', /could not be read \(timeout/);
 
     // The counts are the posture itself: when they fail, the source fails and nothing is published.
@@ -241,6 +239,23 @@ describe('posture snapshots', () => {
     assert.deepEqual(result.parts, [
       { part: 'account_usage_shares', available: true },
       { part: 'show_shares', available: true },
+    ]);
+  });
+
+  it('shares: matched across the view and SHOW SHARES by the stored name, case and dots kept ("Sales" is not SALES)', async (t) => {
+    const e = await keyPairEmulatorFor(t, { start: START });
+    const share = (name: string, targets: string): Record<string, unknown> => ({
+      NAME: name, CREATED_ON: at(-2 * DAY), MODIFIED_ON: at(-2 * DAY), DELETED_ON: null, DATABASE_NAME: 'SALES', SECURE_OBJECTS_ONLY: true,
+      TARGET_ACCOUNTS: targets, OWNER: 'ACCOUNTADMIN',
+    });
+    // Three distinct shares (CREATE SHARE SALES, CREATE SHARE "Sales", CREATE SHARE "Sales.EU"), in both lists.
+    await e.engine.insertRows('SHARES', [share('SALES', 'ACME.PROD'), share('Sales', 'ACME.DEV, acme.test'), share('Sales.EU', 'EUCO.MAIN')]);
+    const state = new InMemoryCollectionState();
+    await new OutboundSharesPostureSource().run(contextFor(e, state));
+    assert.deepEqual(state.posture('shares')?.outbound.map((s) => [s.name, s.consumerAccounts]), [
+      ['SALES', ['ACME.PROD']],
+      ['Sales', ['ACME.DEV', 'ACME.TEST']],
+      ['Sales.EU', ['EUCO.MAIN']],
     ]);
   });
 

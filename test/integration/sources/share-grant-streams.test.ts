@@ -104,6 +104,17 @@ describe('shares stream: query-text fallback', () => {
     assert.deepEqual(classifyShareStatement('ALTER SHARE s REMOVE ACCOUNTS = a.b')?.consumerAccounts, ['A.B']);
     assert.equal(classifyShareStatement("ALTER SHARE s SET COMMENT = 'add accounts = x'"), null);
   });
+
+  it('turns the names written in a statement into the names Snowflake stores (identifier rules; accounts upper case)', () => {
+    // Quoted names exactly, unquoted upper case, part by part, spaces inside quotes kept as written.
+    assert.equal(classifyShareStatement('CREATE SHARE "Mixed"')?.shareName, 'Mixed');
+    assert.equal(classifyShareStatement('CREATE SHARE mixed')?.shareName, 'MIXED');
+    assert.equal(classifyShareStatement('CREATE SHARE "Q3  sales"')?.shareName, 'Q3  sales');
+    const granted = classifyShareStatement('GRANT SELECT ON TABLE sales.public."Orders EU" TO SHARE "Mixed"');
+    assert.deepEqual([granted?.shareName, granted?.grantedOn, granted?.objectName], ['Mixed', 'TABLE', 'SALES.PUBLIC.Orders EU']);
+    // Accounts are listed upper case by SHOW SHARES and ACCOUNT_USAGE.SHARES, whether written quoted or not.
+    assert.deepEqual(classifyShareStatement('ALTER SHARE "Mixed" ADD ACCOUNTS = "myorg"."Partner", myorg.other')?.consumerAccounts, ['MYORG.PARTNER', 'MYORG.OTHER']);
+  });
 });
 
 describe('shares stream: SHARES and GRANTS_TO_SHARES', () => {

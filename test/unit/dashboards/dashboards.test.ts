@@ -167,6 +167,62 @@ describe('generated dashboards', () => {
     assert.equal(result.status, 0, `${result.stdout}${result.stderr}`);
   });
 
+  it('overview: outbound share counts read "unknown" where they are unknown, say why and link to the least-privilege setup', (t) => {
+    const overview = dashboards.find(({ json }) => json.uid === 'snowflake-risk-overview')!.json;
+    type SharePanel = Panel & { links?: { url?: string }[]; fieldConfig?: { defaults?: { mappings?: { options?: Record<string, { text?: string }> }[] } } };
+    const panels = overview.panels as SharePanel[];
+    const reads = (panel: Panel, metric: string): boolean => (panel.targets ?? []).some((target) => metricNames(target.expr).includes(metric));
+    const mapped = (panel: SharePanel): Map<string, string> =>
+      new Map((panel.fieldConfig?.defaults?.mappings ?? []).flatMap((mapping) => Object.entries(mapping.options ?? {}).map(([value, result]) => [value, result.text ?? ''] as const)));
+    const leastPrivilege = 'https://github.com/snowflake-risk-exporter/snowflake-risk-exporter/blob/main/README.md#snowflake-setup-least-privilege';
+    // The README section the links open exists under that anchor.
+    assert.match(readFileSync(root('README.md'), 'utf8'), /^## Snowflake setup \(least privilege\)$/m);
+
+    // A panel says whether the counts are known, in words, and why.
+    const known = panels.find((panel) => reads(panel, 'snowflake_risk_outbound_shares_known') && !reads(panel, 'snowflake_risk_outbound_shares'));
+    assert.ok(known, 'a panel shows snowflake_risk_outbound_shares_known');
+    assert.match(mapped(known).get('0') ?? '', /unknown/);
+    assert.match(known.description ?? '', /ACCOUNT_USAGE\.SHARES/);
+    assert.ok((known.links ?? []).some((link) => link.url === leastPrivilege), 'links to the least-privilege setup');
+
+    // The totals: what Prometheus answers (promtool's PromQL engine) for one account whose shares are unknown (the
+    // exporter publishes no totals for it) and one whose shares are known.
+    const totals = panels.filter((panel) => reads(panel, 'snowflake_risk_outbound_shares') || reads(panel, 'snowflake_risk_outbound_share_consumer_accounts'));
+    assert.ok(totals.length > 0);
+    const dir = mkdtempSync(join(tmpdir(), 'sre-share-panels-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const series = (name: string, account: string, value: number) => ({ series: `${name}{job="exporter",account="${account}"}`, values: `${value}x2` });
+    const cases = totals.flatMap((panel) => {
+      const unknownText = [...mapped(panel)].find(([, text]) => /unknown/.test(text));
+      assert.ok(unknownText, `${panel.title}: a value mapped to "unknown"`);
+      assert.ok((panel.links ?? []).some((link) => link.url === leastPrivilege), `${panel.title}: links to the least-privilege setup`);
+      return (panel.targets ?? []).map((target) => ({
+        expr: substitute(target.expr),
+        eval_time: '1m',
+        exp_samples: [
+          { labels: '{account="blind"}', value: Number(unknownText[0]) },
+          { labels: '{account="seen"}', value: target.expr.includes('consumer_accounts') ? 2 : 3 },
+        ],
+      }));
+    });
+    const testFile = join(dir, 'share-panels.test.yml');
+    writeFileSync(testFile, stringify({
+      rule_files: [],
+      tests: [{
+        interval: '1m',
+        input_series: [
+          series('snowflake_risk_outbound_shares_known', 'blind', 0),
+          series('snowflake_risk_outbound_shares_known', 'seen', 1),
+          series('snowflake_risk_outbound_shares', 'seen', 3),
+          series('snowflake_risk_outbound_share_consumer_accounts', 'seen', 2),
+        ],
+        promql_expr_test: cases,
+      }],
+    }));
+    const result = spawnSync('promtool', ['test', 'rules', testFile], { encoding: 'utf8' });
+    assert.equal(result.status, 0, `${result.stdout}${result.stderr}`);
+  });
+
   it('come with a Grafana provisioning example for the datasource and the dashboard files', () => {
     const provider = parse(readFileSync(root('dashboards/provisioning/dashboards/snowflake-risk.yaml'), 'utf8')) as {
       apiVersion: number;

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { test } from 'node:test';
 import { decodeJwt } from 'jose';
-import { identifierMatches, IdentifierError, parseIdentifier, resolveIdentifier } from '../../../src/snowflake/identifier.ts';
+import { canonicalAccountName, identifierMatches, IdentifierError, parseIdentifier, parseQualifiedName, resolveAccountName, resolveIdentifier } from '../../../src/snowflake/identifier.ts';
 import { statementBody } from '../../../src/snowflake/sqlapi/statement-body.ts';
 import { AuthError, KeyPairTokenSource, roleScope } from '../../../src/snowflake/auth/index.ts';
 import { Secret } from '../../../src/util/secret.ts';
@@ -83,4 +83,19 @@ test('the OAuth role scope and the key-pair JWT user use the same resolution', a
   // The JWT wants the user in upper case whatever its stored case; the quotes are never part of it.
   assert.equal(await jwtUser('"Risk_Svc"'), 'MYORG-MYACCOUNT.RISK_SVC');
   assert.throws(() => new KeyPairTokenSource({ jwtAccount: 'A', user: 'risk-svc', privateKeyPem: new Secret(pem, 'test') }), AuthError);
+});
+
+test('qualified names resolve part by part; a dot inside quotes belongs to its part', () => {
+  assert.deepEqual(parseQualifiedName('sales.public."Orders.EU"'), ['SALES', 'PUBLIC', 'Orders.EU']);
+  assert.deepEqual(parseQualifiedName('"a""b"'), ['a"b']);
+  assert.deepEqual(parseQualifiedName('Mixed'), ['MIXED']);
+  for (const bad of ['a..b', 'a.', '"open.b', 'a b', '']) assert.equal(parseQualifiedName(bad), undefined, bad);
+});
+
+test('account names written in SQL take the form Snowflake lists them in: upper case, quoted or not', () => {
+  assert.equal(resolveAccountName('myorg.partner_1'), 'MYORG.PARTNER_1');
+  assert.equal(resolveAccountName('"myorg"."Partner"'), 'MYORG.PARTNER');
+  assert.equal(resolveAccountName('xy12345'), 'XY12345');
+  assert.equal(resolveAccountName('my org.x'), undefined);
+  assert.equal(canonicalAccountName(' Myorg.Partner '), 'MYORG.PARTNER');
 });

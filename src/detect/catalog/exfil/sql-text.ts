@@ -2,6 +2,7 @@
 // with `-- why I did this` or carry `/* ... */` anywhere; a rule that searched the raw text could match words inside a
 // comment, or miss a statement whose keywords a comment splits. Quoted strings, $$ strings and quoted identifiers are
 // kept verbatim (a URL such as 's3://a--b/' is not a comment).
+import { executionSucceeded } from '../../../collect/execution-status.ts';
 
 /** The statement with its comments replaced by a single space; everything else unchanged. */
 export function stripSqlComments(text: string): string {
@@ -48,7 +49,5 @@ export function stripSqlComments(text: string): string {
   return out;
 }
 
-/** Whether a query event's statement succeeded (Snowflake reports SUCCESS, FAIL or INCIDENT). */
-export function succeeded(executionStatus: string | null): boolean {
-  return (executionStatus ?? '').toUpperCase() === 'SUCCESS';
-}
+/** Whether a query event's statement succeeded (collect/execution-status.ts: in whatever case it is stored). */
+export const succeeded = (executionStatus: string | null): boolean => executionSucceeded(executionStatus);

@@ -5,6 +5,7 @@
 // ('ie': case-insensitive, return a group). One finding per GET, with the latest matching unload and temporary-stage
 // creation before it, so the evidence of a finding never changes from one run to the next.
 import { EXPORTER_QUERY_TAG } from '../../../snowflake/account-client.ts';
+import { executionSucceededSql } from '../../../collect/execution-status.ts';
 import type { SqlDetection } from '../../types.ts';
 import { numberParameter } from '../mfa/parameters.ts';
 
@@ -27,7 +28,7 @@ export const STAGE_CHAIN_SQL = `WITH STEPS AS (
          END) AS STAGE_NAME
   FROM SNOWFLAKE.ACCOUNT_USAGE.QUERY_HISTORY
   WHERE END_TIME >= ? AND START_TIME < ?
-    AND EXECUTION_STATUS = 'SUCCESS'
+    AND ${executionSucceededSql()}
     AND QUERY_TYPE IN ('CREATE', 'CREATE_STAGE', 'UNLOAD', 'GET_FILES')
     AND COALESCE(QUERY_TAG, '') <> ?
 ),

@@ -4,6 +4,7 @@
 // only Snowflake still sees it. Only QUERY_TYPE UNLOAD: a load (COPY INTO table FROM 's3://...') is QUERY_TYPE COPY
 // and names the URL after FROM; an unload to a stage (COPY INTO @stage) names no URL.
 import { EXPORTER_QUERY_TAG } from '../../../snowflake/account-client.ts';
+import { executionSucceededSql } from '../../../collect/execution-status.ts';
 import type { SqlDetection } from '../../types.ts';
 
 /** `COPY INTO` then a quoted URL of a cloud store or web server, anywhere in the text; group 2 is the scheme. */
@@ -23,7 +24,7 @@ export const UNLOAD_EXTERNAL_LOCATION_SQL = `SELECT USER_NAME,
 FROM SNOWFLAKE.ACCOUNT_USAGE.QUERY_HISTORY
 WHERE END_TIME >= ? AND END_TIME < ?
   AND QUERY_TYPE = 'UNLOAD'
-  AND EXECUTION_STATUS = 'SUCCESS'
+  AND ${executionSucceededSql()}
   AND COALESCE(QUERY_TAG, '') <> ?
   AND REGEXP_LIKE(QUERY_TEXT, $$.*${INLINE_URL_UNLOAD}.*$$, 'is')
 ORDER BY END_TIME, QUERY_ID`;

@@ -1,8 +1,10 @@
 // GRANTS_TO_USERS / GRANTS_TO_ROLES say what was granted (the truth, immune to how the statement was written) but
 // not by whom nor by which statement; QUERY_HISTORY says who ran which GRANT. This CTE pairs a grant row with the
 // successful GRANT statement that created it: same moment (the row's CREATED_ON within the statement's run, give or
-// take `slackSeconds`) and a text that names the grantee. The nearest such statement wins; a row with none keeps a
-// synthetic evidence id built from the row, so it is still reported.
+// take `slackSeconds`) and a text that names the grantee, in any case (a quoted "Ops Team" is stored as written, the
+// text is compared upper case). The nearest such statement wins; a row with none keeps a synthetic evidence id built
+// from the row, so it is still reported.
+import { executionSucceededSql } from '../../../collect/execution-status.ts';
 
 /**
  * SQL of a CTE named GRANT_STATEMENTS over QUERY_HISTORY and of the pairing select, given a CTE `GRANT_ROWS` with
@@ -13,7 +15,7 @@ export const GRANT_STATEMENTS_CTES = `GRANT_STATEMENTS AS (
   SELECT QUERY_ID, USER_NAME, ROLE_NAME, START_TIME, END_TIME, UPPER(QUERY_TEXT) AS TEXT
   FROM SNOWFLAKE.ACCOUNT_USAGE.QUERY_HISTORY
   WHERE END_TIME >= DATEADD(SECOND, -?, ?) AND START_TIME < DATEADD(SECOND, ?, ?)
-    AND QUERY_TYPE = 'GRANT' AND EXECUTION_STATUS = 'SUCCESS'
+    AND QUERY_TYPE = 'GRANT' AND ${executionSucceededSql()}
     AND COALESCE(QUERY_TAG, '') <> ?
 ),
 PAIRED AS (
@@ -22,7 +24,7 @@ PAIRED AS (
   JOIN GRANT_STATEMENTS s
     ON g.CREATED_ON >= DATEADD(SECOND, -?, s.START_TIME)
    AND g.CREATED_ON <= DATEADD(SECOND, ?, s.END_TIME)
-   AND POSITION(g.GRANTEE_NAME IN s.TEXT) > 0
+   AND POSITION(UPPER(g.GRANTEE_NAME) IN s.TEXT) > 0
   QUALIFY ROW_NUMBER() OVER (PARTITION BY g.ROW_KEY ORDER BY ABS(DATEDIFF(MILLISECOND, s.END_TIME, g.CREATED_ON)), s.QUERY_ID) = 1
 )`;
 

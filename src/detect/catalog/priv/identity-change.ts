@@ -4,6 +4,7 @@
 // changed (for a SCIM token: the user who generated it); the actor is in attributes.
 import type { SqlDetection } from '../../types.ts';
 import { EXPORTER_QUERY_TAG } from '../../../snowflake/account-client.ts';
+import { executionSucceededSql } from '../../../collect/execution-status.ts';
 
 const parameters = {};
 
@@ -36,7 +37,7 @@ export const privIdentityChange: SqlDetection = {
          REGEXP_SUBSTR(QUERY_TEXT, '(create|alter)\\s+user\\s+(if\\s+(not\\s+)?exists\\s+)?("[^"]+"|[a-z_][a-z0-9_$]*)', 1, 1, 'is', 4) AS TARGET
   FROM SNOWFLAKE.ACCOUNT_USAGE.QUERY_HISTORY
   WHERE END_TIME >= ? AND END_TIME < ?
-    AND EXECUTION_STATUS = 'SUCCESS'
+    AND ${executionSucceededSql()}
     AND COALESCE(QUERY_TAG, '') <> ?
     AND (   (QUERY_TYPE IN ('CREATE_USER', 'ALTER_USER'))
          OR (REGEXP_LIKE(QUERY_TEXT, '.*system\\$generate_scim_access_token.*', 'is') AND QUERY_TYPE NOT IN ('SHOW', 'DESCRIBE')))

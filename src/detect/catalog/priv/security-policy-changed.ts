@@ -5,6 +5,7 @@
 // second branch bypass the EXECUTION_STATUS filter.
 import type { SqlDetection } from '../../types.ts';
 import { EXPORTER_QUERY_TAG } from '../../../snowflake/account-client.ts';
+import { executionSucceededSql } from '../../../collect/execution-status.ts';
 
 const parameters = {};
 
@@ -42,7 +43,7 @@ FROM (
          END AS OBJECT_KIND
   FROM SNOWFLAKE.ACCOUNT_USAGE.QUERY_HISTORY
   WHERE END_TIME >= ? AND END_TIME < ?
-    AND EXECUTION_STATUS = 'SUCCESS'
+    AND ${executionSucceededSql()}
     AND COALESCE(QUERY_TAG, '') <> ?
     AND (   (QUERY_TYPE IN ('CREATE_NETWORK_POLICY', 'ALTER_NETWORK_POLICY', 'DROP_NETWORK_POLICY'))
          OR (REGEXP_LIKE(QUERY_TEXT, '.*\\s(un)?set\\s+network_policy.*', 'is')

@@ -6,6 +6,7 @@
 // ALTER SHARE ... ADD|SET ACCOUNTS on that share around its MODIFIED_ON (NULL when not found in QUERY_HISTORY).
 import type { SqlDetection } from '../../types.ts';
 import { EXPORTER_QUERY_TAG } from '../../../snowflake/account-client.ts';
+import { executionSucceededSql } from '../../../collect/execution-status.ts';
 import { inList, listParameter, numberParameter, upperList } from '../auth/sql-helpers.ts';
 
 const parameters = {
@@ -59,16 +60,17 @@ UNAPPROVED AS (
   GROUP BY c.NAME, c.CHANGED_ON
 ),
 EXPOSED_BY AS (
-  -- Who added the consumers: the last successful ALTER SHARE <name> ADD|SET ACCOUNTS before MODIFIED_ON.
+  -- Who added the consumers: the last successful ALTER SHARE <name> ADD|SET ACCOUNTS before MODIFIED_ON (the name
+  -- in any case: a quoted "Sales" is stored as written).
   SELECT u.NAME, q.USER_NAME, q.QUERY_ID
   FROM UNAPPROVED u
   JOIN SNOWFLAKE.ACCOUNT_USAGE.QUERY_HISTORY q
     ON q.END_TIME >= DATEADD(HOUR, -?, u.CHANGED_ON)
    AND q.END_TIME <= DATEADD(MINUTE, 5, u.CHANGED_ON)
-  WHERE q.EXECUTION_STATUS = 'SUCCESS'
+  WHERE ${executionSucceededSql('q.EXECUTION_STATUS')}
     AND COALESCE(q.QUERY_TAG, '') <> ?
     AND REGEXP_LIKE(q.QUERY_TEXT, '.*alter\\s+share\\s.*\\s(add|set)\\s+accounts?\\s*=.*', 'is')
-    AND POSITION(u.NAME IN UPPER(q.QUERY_TEXT)) > 0
+    AND POSITION(UPPER(u.NAME) IN UPPER(q.QUERY_TEXT)) > 0
   QUALIFY ROW_NUMBER() OVER (PARTITION BY u.NAME ORDER BY q.END_TIME DESC) = 1
 )
 SELECT e.USER_NAME,

@@ -10,7 +10,10 @@ import { passwordUserWithoutMfa } from '../../../../src/detect/catalog/mfa/passw
 import { serviceUserPasswordLogin } from '../../../../src/detect/catalog/mfa/service-user-password-login.ts';
 import { runSqlDetection } from '../../../../src/detect/run-sql-detection.ts';
 import type { FindingDraft, SqlDetection } from '../../../../src/detect/types.ts';
+import type { EngineOptions } from '../../../../emulator/engine/index.ts';
+import { SqlDetectionSource } from '../../../../src/detect/runner/sql-detection-source.ts';
 import { keyPairEmulatorFor, type KeyPairEmulator } from '../../../helpers/emulator-account.ts';
+import { InMemoryCollectionState, RecordingSourceContext } from '../../../helpers/emulator-source-context.ts';
 
 const NOW = new Date('2026-11-20T12:00:00Z');
 const HOUR = 3_600_000;
@@ -75,6 +78,21 @@ describe('MFA detections on hand-built rows', () => {
     assert.deepEqual((await run(e, passwordUserWithoutMfa)).map((f) => f.user), ['NOMFA', 'UNSET_TYPE']);
     const bypass = await run(e, mfaBypassActive);
     assert.deepEqual(bypass.map((f) => [f.user, f.attributes?.reason]), [['LEGACY', 'legacy_service_password'], ['OPEN', 'bypass_window']]);
+  });
+
+  it('SF-05 on an account without USERS.TYPE (bundle 2024_06): the bypass-window check runs, the legacy-service one is reported unavailable', async (t) => {
+    // Needs the emulator's disabledBundles to know bundle 2024_06 (emulator/engine/catalog.ts).
+    const e = await keyPairEmulatorFor(t, { start: NOW, latency: { USERS: 0 }, engineOptions: { disabledBundles: ['2024_06'] as string[] as NonNullable<EngineOptions['disabledBundles']> } });
+    await e.engine.insertRows('USERS', [
+      user('OPEN', { HAS_MFA: true, BYPASS_MFA_UNTIL: at(2 * HOUR) }),
+      user('LEGACY', { TYPE: 'LEGACY_SERVICE', HAS_RSA_PUBLIC_KEY: true }),
+    ]);
+    const source = new SqlDetectionSource({ detection: mfaBypassActive, parameters: {}, backfillSeconds: 86_400, overlapMarginSeconds: 900 });
+    const state = new InMemoryCollectionState();
+    const result = await source.run(new RecordingSourceContext({ account: e.account, client: e.client, snowflakeNow: e.now(), state }));
+    assert.deepEqual(state.findings.map((f) => [f.user, f.attributes.reason, f.attributes.userType]), [['OPEN', 'bypass_window', 'UNSET']]);
+    assert.deepEqual(result.parts?.map((part) => [part.part, part.available]), [['user_type', false]]);
+    assert.match(result.parts?.[0]?.reason ?? '', /^USERS\.TYPE does not exist on this account \(Snowflake 000904 invalid identifier; the column comes with behaviour change bundle 2024_06\)$/);
   });
 
   it('SF-04 reports service and key-pair users signing in with a password alone, not key pairs or password + MFA', async (t) => {

@@ -110,6 +110,12 @@ describe('priv.grant_to_public and priv.privileged_grant: grant rows paired with
       [null, 'q-3', 'ACCOUNTADMIN', 'ADMIN_ANA', false, 'high'],
       [null, 'q-4', 'MANAGE GRANTS', 'ADMIN_ANA', false, 'high'],
     ]);
+    // A grantee whose name was quoted ("Ops Team", stored as written) is still paired with its statement.
+    counter = 10;
+    await e.engine.insertRows('QUERY_HISTORY', [statement('GRANT ROLE ACCOUNTADMIN TO ROLE "Ops Team"', 'GRANT', 20)]);
+    await e.engine.insertRows('GRANTS_TO_ROLES', [roleGrant('USAGE', 'ROLE', 'ACCOUNTADMIN', 'Ops Team', 20)]);
+    const quoted = (await runSql({ e }, privPrivilegedGrant, WINDOW)).find((d) => d.attributes?.grantee === 'Ops Team');
+    assert.deepEqual([quoted?.evidenceIds.join(','), quoted?.attributes?.actor], ['q-11', 'ADMIN_ANA']);
     // The monitored roles are a parameter.
     const analyst = await runSql({ e }, privPrivilegedGrant, WINDOW, { privilegedRoles: ['ANALYST'], privilegedPrivileges: [] });
     assert.deepEqual(analyst.map((d) => [d.user, d.evidenceIds.join(',')]), [['BOB', 'q-2']]);

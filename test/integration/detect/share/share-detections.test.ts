@@ -96,6 +96,20 @@ describe('share.unapproved_consumer', () => {
     assert.deepEqual(drafts.map((d) => [d.evidenceIds[0], d.attributes?.consumers, d.user]), [['MIXED', 'ORG.BAD1,ORG.BAD2', null]]);
   });
 
+  it('names who exposed a share whose name was quoted ("Sales" is stored as written)', async (t) => {
+    const e = await keyPairEmulatorFor(t, { start: new Date('2026-11-20T12:00:00Z') });
+    await e.engine.insertRows('SHARES', [{
+      CREATED_ON: '2026-10-01T00:00:00Z', MODIFIED_ON: '2026-11-19T10:00:00Z', DELETED_ON: null, NAME: 'Sales', OWNER: 'SHARING_ADMIN', COMMENT: null,
+      DATABASE_NAME: 'SALES', SECURE_OBJECTS_ONLY: true, TARGET_ACCOUNTS: 'ORG.BAD1', LISTING_GLOBAL_NAME: null,
+    }]);
+    await e.engine.insertRows('QUERY_HISTORY', [{
+      QUERY_ID: 'q-expose', QUERY_TEXT: 'ALTER SHARE "Sales" ADD ACCOUNTS = org.bad1', QUERY_TYPE: 'ALTER', USER_NAME: 'MALLORY', ROLE_NAME: 'SHARING_ADMIN',
+      EXECUTION_STATUS: 'SUCCESS', QUERY_TAG: '', START_TIME: '2026-11-19T09:59:59Z', END_TIME: '2026-11-19T10:00:00Z',
+    }]);
+    const drafts = await runSql({ e }, shareUnapprovedConsumer, { from: new Date('2026-11-19T00:00:00Z'), to: e.now() }, {});
+    assert.deepEqual(drafts.map((d) => [d.evidenceIds[0], d.user, d.attributes?.queryId]), [['Sales', 'MALLORY', 'q-expose']]);
+  });
+
   it('is unavailable, not silent, where the role cannot read ACCOUNT_USAGE.SHARES', async (t) => {
     const e = await keyPairEmulatorFor(t, { start: new Date('2026-11-20T12:00:00Z'), engineOptions: { grants: { [EMULATED_ROLE]: [`USAGE ON WAREHOUSE ${EMULATED_WAREHOUSE}`] } } });
     const source = new SqlDetectionSource({ detection: shareUnapprovedConsumer, parameters: {}, backfillSeconds: 86_400, overlapMarginSeconds: 900 });

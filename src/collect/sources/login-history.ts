@@ -5,7 +5,7 @@ import type { LoginEvent } from '../events.ts';
 import { SOURCES } from '../source-ids.ts';
 import type { Source, SourceContext, SourceRunResult } from '../source.ts';
 import { resolveStreamOptions, runStream, windowStart, type ResolvedStreamOptions, type StreamOptions } from './stream.ts';
-import { dateOf, requiredDate, textOf, type Row } from './values.ts';
+import { dateOf, errorCodeOf, requiredDate, textOf, type Row } from './values.ts';
 
 export const LOGIN_HISTORY_SQL = `SELECT EVENT_ID, EVENT_TIMESTAMP, EVENT_TYPE, USER_NAME, CLIENT_IP, REPORTED_CLIENT_TYPE,
        REPORTED_CLIENT_VERSION, FIRST_AUTHENTICATION_FACTOR, SECOND_AUTHENTICATION_FACTOR, IS_SUCCESS,
@@ -52,7 +52,7 @@ export function toLoginEvent(row: Row, account: string, observedAt: Date): Login
     firstAuthenticationFactor: textOf(row, 'FIRST_AUTHENTICATION_FACTOR'),
     secondAuthenticationFactor: textOf(row, 'SECOND_AUTHENTICATION_FACTOR'),
     success: (textOf(row, 'IS_SUCCESS') ?? '').toUpperCase() === 'YES',
-    errorCode: textOf(row, 'ERROR_CODE'),
+    errorCode: errorCodeOf(row, 'ERROR_CODE'),
     errorMessage: textOf(row, 'ERROR_MESSAGE'),
   };
 }

@@ -21,7 +21,7 @@ import { EXPORTER_QUERY_TAG } from '../../snowflake/account-client.ts';
 import { bind } from '../../snowflake/sqlapi/index.ts';
 import { DEFAULT_RISKY_QUERY_RULES, isRiskyQuery, type RiskyQueryRules } from './risky-queries.ts';
 import { resolveStreamOptions, runStream, windowStart, type ResolvedStreamOptions, type StreamOptions } from './stream.ts';
-import { dateOf, numberOf, requiredDate, textOf, type Row } from './values.ts';
+import { dateOf, errorCodeOf, numberOf, requiredDate, textOf, type Row } from './values.ts';
 
 /** all: every query; risky: only those the risky rules mark; none: no query events at all. */
 export type QueryScope = 'all' | 'risky' | 'none';
@@ -131,7 +131,7 @@ export class QueryHistorySource implements Source {
       schema: textOf(row, 'SCHEMA_NAME'),
       queryType: textOf(row, 'QUERY_TYPE'),
       executionStatus: textOf(row, 'EXECUTION_STATUS'),
-      errorCode: textOf(row, 'ERROR_CODE'),
+      errorCode: errorCodeOf(row, 'ERROR_CODE'),
       queryText: applyQueryTextPolicy(text, this.#textPolicy),
       queryTag: textOf(row, 'QUERY_TAG'),
       sessionId: textOf(row, 'SESSION_ID'),

@@ -14,6 +14,17 @@ export function textOf(row: Row, column: string): string | null {
   return JSON.stringify(value);
 }
 
+/**
+ * A Snowflake error code as Snowflake writes it: six digits, zero-padded (`002003`), as in its messages and the SQL
+ * API's `code`. QUERY_HISTORY.ERROR_CODE and LOGIN_HISTORY.ERROR_CODE are NUMBER columns
+ * (https://docs.snowflake.com/en/sql-reference/account-usage/query_history), so a real account returns 2003; padded,
+ * the same failure carries the same code in an event as in the exporter's own errors.
+ */
+export function errorCodeOf(row: Row, column: string): string | null {
+  const text = textOf(row, column);
+  return text !== null && /^\d{1,6}$/.test(text) ? text.padStart(6, '0') : text;
+}
+
 /** A count or byte figure: NULL is 0; a NUMBER beyond 2^53 is rounded (figures that large are metrics, not ids). */
 export function numberOf(row: Row, column: string): number {
   const value = row[column];

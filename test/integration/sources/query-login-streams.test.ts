@@ -136,6 +136,14 @@ describe('query_history stream', () => {
     assert.equal(none.eventsOf('query')[0]?.queryText, null);
   });
 
+  it('writes the NUMBER error code as Snowflake writes codes: six digits, zero-padded', async (t) => {
+    const e = await keyPairEmulatorFor(t, { start: START });
+    await e.engine.insertRows('QUERY_HISTORY', [queryRow('q-failed', -HOUR, { EXECUTION_STATUS: 'FAIL', ERROR_CODE: 2003 })]);
+    const state = new InMemoryCollectionState();
+    await new QueryHistorySource().run(contextFor(e, state));
+    assert.equal(state.eventsOf('query')[0]?.errorCode, '002003');
+  });
+
   it("never delivers the exporter's own tagged statements", async (t) => {
     const e = await keyPairEmulatorFor(t, { start: START });
     // Statements sent through the client are tagged: the emulator's statement log shows it.

@@ -1,7 +1,8 @@
 // Shared helpers for the engine tests: an engine on a fixed virtual clock and a one-call statement runner.
 
+import assert from 'node:assert/strict';
 import type { EmulatorEngine, EngineOptions } from '../../../emulator/engine/index.ts';
-import { createEmulatorEngine, createVirtualClock, defaultLatencyModel } from '../../../emulator/engine/index.ts';
+import { SnowflakeStatementError, createEmulatorEngine, createVirtualClock, defaultLatencyModel } from '../../../emulator/engine/index.ts';
 import type { Binding, ExecuteRequest, RowTypeField } from '../../../emulator/engine/types.ts';
 
 export const T0 = new Date('2026-10-09T12:00:00.000Z');
@@ -58,4 +59,16 @@ export async function run(engine: EmulatorEngine, statement: string, options: Ru
 /** The rows only, for golden comparisons. */
 export async function rows(engine: EmulatorEngine, statement: string, options: RunOptions = {}): Promise<(string | null)[][]> {
   return (await run(engine, statement, options)).rows;
+}
+
+/** Runs `statement` and checks it fails as a compile-time refusal: HTTP 422 with Snowflake's code, SQL state and text. */
+export async function expectRefused(engine: EmulatorEngine, statement: string, code: string, sqlState: string, message: RegExp, options: RunOptions = {}): Promise<void> {
+  await assert.rejects(rows(engine, statement, options), (error: unknown) => {
+    assert.ok(error instanceof SnowflakeStatementError, String(error));
+    assert.equal(error.code, code, error.message);
+    assert.equal(error.sqlState, sqlState);
+    assert.equal(error.httpStatus, 422);
+    assert.match(error.message, message);
+    return true;
+  });
 }

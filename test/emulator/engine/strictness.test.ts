@@ -8,9 +8,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { EmulatorEngine } from '../../../emulator/engine/index.ts';
-import { SnowflakeStatementError } from '../../../emulator/engine/index.ts';
 import type { RunOptions } from './helpers.ts';
-import { rows, run, testEngine } from './helpers.ts';
+import { expectRefused, rows, run, testEngine } from './helpers.ts';
 
 const USERS = 'SNOWFLAKE.ACCOUNT_USAGE.USERS';
 const ACCESS = 'SNOWFLAKE.ACCOUNT_USAGE.ACCESS_HISTORY';
@@ -27,15 +26,8 @@ after(async () => {
   await engine.close();
 });
 
-async function refused(sql: string, code: string, sqlState: string, message: RegExp, options: RunOptions = {}): Promise<void> {
-  await assert.rejects(rows(engine, sql, options), (error: unknown) => {
-    assert.ok(error instanceof SnowflakeStatementError, String(error));
-    assert.equal(error.code, code, error.message);
-    assert.equal(error.sqlState, sqlState);
-    assert.equal(error.httpStatus, 422);
-    assert.match(error.message, message);
-    return true;
-  });
+function refused(sql: string, code: string, sqlState: string, message: RegExp, options: RunOptions = {}): Promise<void> {
+  return expectRefused(engine, sql, code, sqlState, message, options);
 }
 
 const getError = (position: string, argumentTypes: string, fn = 'GET'): RegExp =>

@@ -4,19 +4,22 @@
 // and `[a, b]` have their YAML types and a whole account can be given as a flow mapping.
 //
 // Paths are resolved against the schema, not the file, so a misspelt variable is an error rather than a setting that
-// silently does nothing. SNOWFLAKE_RISK_EXPORTER_CONFIG (the file's path) is the one reserved name.
+// silently does nothing. SNOWFLAKE_RISK_EXPORTER_CONFIG (the file's path) is the one reserved name, and the variables
+// Kubernetes injects for a Service named snowflake-risk-exporter(-...) are recognised and skipped (service-links.ts).
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { formatPath } from './errors.ts';
 import { childSchema, objectKeys, type PathSegment } from './schema-walk.ts';
+import { isServiceLinkVariable } from './service-links.ts';
 import { closestMatch } from './suggest.ts';
 
 export type { PathSegment };
 
 export const ENV_PREFIX = 'SNOWFLAKE_RISK_EXPORTER_';
 export const CONFIG_PATH_ENV = `${ENV_PREFIX}CONFIG`;
+/** SVCNAME of the shipped Service (`snowflake-risk-exporter`) and of any Service named `snowflake-risk-exporter-...`. */
+const SERVICE_LINK_PREFIX = ENV_PREFIX.slice(0, -1);
 const RESERVED = new Set([CONFIG_PATH_ENV]);
-
 
 export interface AppliedOverride {
   readonly envVar: string;
@@ -33,6 +36,8 @@ export interface OverrideResult {
   readonly document: unknown;
   readonly applied: readonly AppliedOverride[];
   readonly problems: readonly OverrideProblem[];
+  /** Kubernetes service-link variables that name no setting and were skipped (names only: say so, never the values). */
+  readonly ignoredServiceLinks: readonly string[];
 }
 
 /** Returns a copy of `document` with every override applied; the input is not modified. */
@@ -44,15 +49,21 @@ export function applyEnvOverrides(
   const names = Object.keys(env)
     .filter((name) => name.startsWith(ENV_PREFIX) && !RESERVED.has(name))
     .sort();
-  if (names.length === 0) return { document, applied: [], problems: [] };
+  if (names.length === 0) return { document, applied: [], problems: [], ignoredServiceLinks: [] };
   let root: unknown = document === null || document === undefined ? {} : structuredClone(document);
   const applied: AppliedOverride[] = [];
   const problems: OverrideProblem[] = [];
+  const ignoredServiceLinks: string[] = [];
 
   for (const envVar of names) {
     const raw = env[envVar] ?? '';
     const resolved = resolvePath(envVar.slice(ENV_PREFIX.length), schema);
     if ('error' in resolved) {
+      // Only a name that is no setting can be a service link: a real setting is always an override.
+      if (isServiceLinkVariable(envVar, raw, SERVICE_LINK_PREFIX)) {
+        ignoredServiceLinks.push(envVar);
+        continue;
+      }
       problems.push({ envVar, path: resolved.path, message: resolved.error });
       continue;
     }
@@ -71,7 +82,7 @@ export function applyEnvOverrides(
     root = outcome.root;
     applied.push({ envVar, path: resolved.path });
   }
-  return { document: root, applied, problems };
+  return { document: root, applied, problems, ignoredServiceLinks };
 }
 
 type Resolution = { readonly path: PathSegment[] } | { readonly path: PathSegment[]; readonly error: string };

@@ -27,6 +27,11 @@ export interface LoadedConfig {
   readonly config: ExporterConfig;
   /** Things worth fixing that do not stop the exporter (e.g. a group-readable key file). */
   readonly warnings: readonly ConfigProblem[];
+  /**
+   * Kubernetes service-link variables (SNOWFLAKE_RISK_EXPORTER_SERVICE_HOST, ..._PORT_9975_TCP, ...) that were skipped
+   * instead of refused as unknown overrides. Names only: their values are never repeated.
+   */
+  readonly ignoredServiceLinks: readonly string[];
 }
 
 /** Loads and validates; throws ConfigError (every problem at once) when anything is wrong. */
@@ -92,7 +97,7 @@ export function loadConfigFromText(text: string, options: LoadFromTextOptions): 
   if (problems.length > 0 || result.config === undefined) {
     throw new ConfigError(problems.length > 0 ? problems : [{ path: '', message: 'invalid configuration' }], options.sourcePath);
   }
-  return { config: result.config, warnings: result.warnings.map(locate) };
+  return { config: result.config, warnings: result.warnings.map(locate), ignoredServiceLinks: overrides.ignoredServiceLinks };
 }
 
 function annotate(problem: PathProblem, document: Document, lineCounter: LineCounter, applied: readonly AppliedOverride[]): ConfigProblem {

@@ -61,6 +61,48 @@ function exporterContainer(podSpec: K8sObject): K8sObject | undefined {
   );
 }
 
+/**
+ * The variables kubelet puts in every container for one Service with a cluster IP, by the documented rule
+ * (https://kubernetes.io/docs/concepts/services-networking/service/#environment-variables and
+ * https://kubernetes.io/docs/concepts/containers/container-environment/): SVCNAME is the name upper-cased with `-`
+ * as `_`; `{SVCNAME}_SERVICE_HOST`, `{SVCNAME}_SERVICE_PORT` (first port), `{SVCNAME}_SERVICE_PORT_{NAME}` per named
+ * port, and the Docker-links style `{SVCNAME}_PORT` (first port) and `{SVCNAME}_PORT_{PORT}_{PROTO}` with `_PROTO`,
+ * `_PORT` and `_ADDR` for every port.
+ */
+function serviceLinkVariables(service: K8sObject, clusterIp: string): Record<string, string> {
+  const svc = String(service.metadata.name).toUpperCase().replaceAll('-', '_');
+  const ports = service.spec.ports as K8sObject[];
+  const host = clusterIp.includes(':') ? `[${clusterIp}]` : clusterIp;
+  const env: Record<string, string> = { [`${svc}_SERVICE_HOST`]: clusterIp, [`${svc}_SERVICE_PORT`]: String(ports[0]!.port) };
+  for (const port of ports) {
+    if (port.name !== undefined) env[`${svc}_SERVICE_PORT_${String(port.name).toUpperCase().replaceAll('-', '_')}`] = String(port.port);
+  }
+  ports.forEach((port, index) => {
+    const protocol = String(port.protocol ?? 'TCP');
+    const address = `${protocol.toLowerCase()}://${host}:${port.port}`;
+    if (index === 0) env[`${svc}_PORT`] = address;
+    const prefix = `${svc}_PORT_${port.port}_${protocol.toUpperCase()}`;
+    Object.assign(env, { [prefix]: address, [`${prefix}_PROTO`]: protocol.toLowerCase(), [`${prefix}_PORT`]: String(port.port), [`${prefix}_ADDR`]: clusterIp });
+  });
+  return env;
+}
+
+/** What kubelet injects for the Services of a namespace: nothing for a headless one (no cluster IP to give). */
+function injectedByKubelet(services: readonly K8sObject[]): Record<string, string> {
+  return Object.assign({}, ...services.filter((service) => service.spec.clusterIP !== 'None').map((service, index) => serviceLinkVariables(service, `10.96.0.${10 + index}`)));
+}
+
+/** Services a namespace may hold beside the rendered ones: a renamed copy of ours (IPv6, UDP and SCTP ports, unnamed port), and an unrelated one. */
+const OTHER_SERVICES: readonly K8sObject[] = [
+  {
+    kind: 'Service',
+    metadata: { name: 'snowflake-risk-exporter-metrics' },
+    spec: { ports: [{ name: 'http-metrics', port: 9975 }, { name: 'syslog', port: 514, protocol: 'UDP' }, { name: 'sctp-feed', port: 9976, protocol: 'SCTP' }] },
+  },
+  { kind: 'Service', metadata: { name: 'snowflake-risk-exporter-oauth' }, spec: { ports: [{ port: 9976, protocol: 'TCP' }] } },
+  { kind: 'Service', metadata: { name: 'prometheus' }, spec: { ports: [{ name: 'web', port: 9090 }] } },
+];
+
 describe('Kubernetes manifests', () => {
   const dir = mkdtempSync(join(tmpdir(), 'sre-k8s-'));
   after(() => rmSync(dir, { recursive: true, force: true }));
@@ -136,7 +178,8 @@ describe('Kubernetes manifests', () => {
         }
       });
 
-      it('mounts the ConfigMap and Secret where the configuration reads them, and the configuration is valid', () => {
+      /** The exporter's configuration file as the pod reads it, with its secret files stood in for by local ones. */
+      const podConfiguration = (): { text: string; env: Record<string, string>; dir: string } => {
         const spec = exporterPods[0]!.spec.template.spec;
         const container = exporterContainer(spec)!;
         const configPath = container.env.find((entry: K8sObject) => entry.name === 'SNOWFLAKE_RISK_EXPORTER_CONFIG')?.value as string;
@@ -170,9 +213,50 @@ describe('Kubernetes manifests', () => {
         const env: Record<string, string> = {};
         for (const entry of container.env as K8sObject[]) if (typeof entry.value === 'string' && entry.name !== 'SNOWFLAKE_RISK_EXPORTER_CONFIG') env[entry.name] = entry.value;
         if (container.env.some((entry: K8sObject) => entry.name === 'SNOWFLAKE_RISK_EXPORTER_SHARDING__INDEX')) env.SNOWFLAKE_RISK_EXPORTER_SHARDING__INDEX = '2';
-        const { config } = loadConfigFromText(local, { sourcePath: join(secrets, 'config.yaml'), env, cwd: secrets });
+        return { text: local, env, dir: secrets };
+      };
+
+      it('mounts the ConfigMap and Secret where the configuration reads them, and the configuration is valid', () => {
+        const { text, env, dir: secrets } = podConfiguration();
+        const { config } = loadConfigFromText(text, { sourcePath: join(secrets, 'config.yaml'), env, cwd: secrets });
         assert.equal(config.state.path, '/app/data/state.db', 'the state store is on the data volume');
         assert.equal(config.server.listen.port, DEFAULTS.listen.port);
+      });
+
+      it('turns service links off in every pod, and starts anyway with the variables kubelet would inject', () => {
+        // kubelet would otherwise give the exporter SNOWFLAKE_RISK_EXPORTER_SERVICE_HOST and the like (our Service's
+        // name), which start with the configuration override prefix.
+        for (const workload of workloads(objects)) {
+          assert.equal(workload.spec.template.spec.enableServiceLinks, false, `${workload.kind} ${workload.metadata.name}`);
+        }
+        const services = objects.filter((object) => object.kind === 'Service');
+        const headless = services.filter((service) => service.spec.clusterIP === 'None');
+        assert.equal(headless.length, variant === 'sharded' ? 1 : 0);
+        // A pod spec written elsewhere may leave service links on: the configuration must load with them all the same,
+        // for the rendered Services as kubelet sees them, for the headless one as if it had a cluster IP, and for
+        // Services named differently in the same namespace.
+        const { text, env, dir: secrets } = podConfiguration();
+        const load = (extra: Record<string, string>) => loadConfigFromText(text, { sourcePath: join(secrets, 'config.yaml'), env: { ...extra, ...env }, cwd: secrets });
+        const plain = load({});
+        const asKubelet = injectedByKubelet(services);
+        assert.ok(Object.keys(asKubelet).includes('SNOWFLAKE_RISK_EXPORTER_SERVICE_HOST'));
+        for (const name of Object.keys(asKubelet)) assert.ok(!name.startsWith('SNOWFLAKE_RISK_EXPORTER_SHARDS_'), `kubelet gives a headless Service no variables: ${name}`);
+        const everything = {
+          ...asKubelet,
+          ...Object.assign({}, ...headless.map((service) => serviceLinkVariables(service, '10.96.1.1'))),
+          ...serviceLinkVariables(OTHER_SERVICES[0]!, 'fd00:10:96::a'),
+          ...serviceLinkVariables(OTHER_SERVICES[1]!, '10.96.1.2'),
+          ...serviceLinkVariables(OTHER_SERVICES[2]!, '10.96.1.3'),
+        };
+        for (const injected of [asKubelet, everything]) {
+          const loaded = load(injected);
+          const ours = Object.keys(injected).filter((name) => name.startsWith('SNOWFLAKE_RISK_EXPORTER_')).sort();
+          assert.ok(ours.length >= 7);
+          assert.deepEqual([...loaded.ignoredServiceLinks].sort(), ours, 'every service-link variable of ours is recognised and skipped');
+          assert.deepEqual(loaded.config.server, plain.config.server);
+          assert.deepEqual(loaded.config.accounts.map((account) => account.name), plain.config.accounts.map((account) => account.name));
+          assert.deepEqual(loaded.config.sharding, plain.config.sharding);
+        }
       });
     });
   }

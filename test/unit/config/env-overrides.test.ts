@@ -135,3 +135,62 @@ describe('environment overrides: errors', () => {
     assert.match(problem?.message ?? '', /log is not a mapping in the file/);
   });
 });
+
+describe('environment overrides: Kubernetes service-link variables', () => {
+  // What kubelet gives every container for a Service named snowflake-risk-exporter with port 9975/TCP named
+  // http-metrics (https://kubernetes.io/docs/concepts/services-networking/service/#environment-variables).
+  const KUBELET = {
+    [`${P}SERVICE_HOST`]: '10.96.12.34',
+    [`${P}SERVICE_PORT`]: '9975',
+    [`${P}SERVICE_PORT_HTTP_METRICS`]: '9975',
+    [`${P}PORT`]: 'tcp://10.96.12.34:9975',
+    [`${P}PORT_9975_TCP`]: 'tcp://10.96.12.34:9975',
+    [`${P}PORT_9975_TCP_PROTO`]: 'tcp',
+    [`${P}PORT_9975_TCP_PORT`]: '9975',
+    [`${P}PORT_9975_TCP_ADDR`]: '10.96.12.34',
+  };
+
+  test('are skipped, named once in the result, and change nothing', () => {
+    const plain = loadYaml(BASE, { env: PAT_ENV });
+    const loaded = loadYaml(BASE, { env: { ...PAT_ENV, ...KUBELET } });
+    assert.deepEqual([...loaded.ignoredServiceLinks].sort(), Object.keys(KUBELET).sort());
+    assert.deepEqual(loaded.config.server, plain.config.server);
+    assert.deepEqual(plain.ignoredServiceLinks, []);
+  });
+
+  test('of other Services named snowflake-risk-exporter-..., IPv6, UDP and SCTP ports, are skipped too', () => {
+    const env = {
+      [`${P}SHARDS_SERVICE_HOST`]: 'fd00:10:96::a',
+      [`${P}SHARDS_PORT`]: 'udp://[fd00:10:96::a]:514',
+      [`${P}SHARDS_PORT_514_UDP`]: 'udp://[fd00:10:96::a]:514',
+      [`${P}SHARDS_PORT_514_UDP_ADDR`]: 'fd00:10:96::a',
+      [`${P}METRICS_V2_PORT_9976_SCTP`]: 'sctp://10.0.0.7:9976',
+      [`${P}METRICS_V2_PORT_9976_SCTP_PROTO`]: 'sctp',
+      // Older kubelets wrote an IPv6 address without brackets.
+      [`${P}OLD_PORT`]: 'tcp://fd00::1:9975',
+    };
+    const loaded = loadYaml(BASE, { env: { ...PAT_ENV, ...env } });
+    assert.deepEqual([...loaded.ignoredServiceLinks].sort(), Object.keys(env).sort());
+  });
+
+  test('a real setting is never taken for one, and a name of their shape with another value is still refused', () => {
+    const applied = loadYaml(BASE, { env: { ...PAT_ENV, [`${P}SERVER__LISTEN`]: '127.0.0.1:9975' } });
+    assert.deepEqual(applied.config.server.listen, { host: '127.0.0.1', port: 9975 });
+    const refused = {
+      [`${P}SERVICE_HOST`]: 'exporter.example.com', // a host name: kubelet gives the cluster IP
+      [`${P}SERVICE_PORT`]: '0',
+      [`${P}PORT`]: '9975', // kubelet's {SVC}_PORT is tcp://IP:PORT
+      [`${P}PORT_9975_TCP_PORT`]: '9976', // the port of the name and of the value differ
+      [`${P}PORT_9975_TCP`]: 'tcp://10.0.0.1:80',
+      [`${P}PORT_9975_HTTP_PROTO`]: 'http', // no such protocol
+      [`${P}PORT_9975_TCP_ADDR`]: 'secret-value-that-must-not-echo',
+      [`${P}SERVICE_HOSTS`]: '10.0.0.1',
+      [`${P}OTLP__PORT`]: 'tcp://10.0.0.1:4318', // a Service name never ends with "-", so never with "_" here
+    };
+    const error = loadYamlFails(BASE, { env: { ...PAT_ENV, ...refused } });
+    for (const name of Object.keys(refused)) {
+      assert.ok(error.problems.some((problem) => problem.envVar === name), `${name} is refused`);
+    }
+    assert.ok(!allRenderings(error).includes('secret-value-that-must-not-echo'));
+  });
+});

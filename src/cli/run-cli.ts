@@ -6,6 +6,7 @@ import { PACKAGE_ROOT } from '../package-root.ts';
 import { PRODUCT_NAME, PRODUCT_VERSION } from '../version.ts';
 import { parseCliArgs } from './args.ts';
 import { runDemo, type RunDemo } from './run-demo.ts';
+import { checkBeforeStart } from '../runtime/prestart-checks.ts';
 import { runExporter, type CliOutput, type RunExporter } from './run-exporter.ts';
 import { summarizeConfig } from './summary.ts';
 import { EXIT, USAGE } from './usage.ts';
@@ -53,12 +54,16 @@ export async function runCli(context: CliContext): Promise<number> {
       );
       return EXIT.usageOrConfig;
     }
-    return (context.runDemo ?? runDemo)(context.env, { stdout, stderr });
+    return reportingConfigErrors(stderr, () => (context.runDemo ?? runDemo)(context.env, { stdout, stderr }));
   }
 
   let loaded;
   try {
     loaded = loadConfig({ path: configPath, env: context.env, cwd: context.cwd });
+    for (const warning of loaded.warnings) stderr.write(`${PRODUCT_NAME}: warning: ${formatProblem(warning)}\n`);
+    if (loaded.ignoredServiceLinks.length > 0) stderr.write(`${PRODUCT_NAME}: info: ${describeIgnoredServiceLinks(loaded.ignoredServiceLinks)}\n`);
+    // What validation cannot see from the file alone: the state file, the listen addresses, each account's client.
+    await checkBeforeStart(loaded.config);
   } catch (error) {
     if (error instanceof ConfigError) {
       stderr.write(`${PRODUCT_NAME}: ${error.message}\n`);
@@ -66,13 +71,38 @@ export async function runCli(context: CliContext): Promise<number> {
     }
     throw error;
   }
-  for (const warning of loaded.warnings) stderr.write(`${PRODUCT_NAME}: warning: ${formatProblem(warning)}\n`);
 
   if (options.checkConfig) {
     stdout.write(`${summarizeConfig(loaded.config)}\nconfiguration valid\n`);
     return EXIT.ok;
   }
   stdout.write(`${summarizeConfig(loaded.config)}\n`);
-  const reloadConfig = (): ExporterConfig => loadConfig({ path: configPath, env: context.env, cwd: context.cwd }).config;
-  return (context.run ?? runExporter)(loaded.config, { stdout, stderr, reloadConfig });
+  // SIGHUP: the same checks as --check-config, and the ports the new configuration moves to must be free.
+  const reloadConfig = async (running: ExporterConfig): Promise<ExporterConfig> => {
+    const next = loadConfig({ path: configPath, env: context.env, cwd: context.cwd }).config;
+    await checkBeforeStart(next, { running, probePorts: true });
+    return next;
+  };
+  const config = loaded.config;
+  return reportingConfigErrors(stderr, () => (context.run ?? runExporter)(config, { stdout, stderr, reloadConfig }));
+}
+
+/** A start that fails on what a setting names (a taken port, say) ends like an invalid configuration: listed, exit 2. */
+async function reportingConfigErrors(stderr: CliOutput, run: () => Promise<number>): Promise<number> {
+  try {
+    return await run();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    stderr.write(`${PRODUCT_NAME}: ${error.message}\n`);
+    return EXIT.usageOrConfig;
+  }
+}
+
+/** Names only: the values are addresses of Services, but nothing from the environment is echoed that need not be. */
+function describeIgnoredServiceLinks(names: readonly string[]): string {
+  return (
+    `ignored ${names.length} Kubernetes service-link variable${names.length === 1 ? '' : 's'} that name no setting ` +
+    `(${names.join(', ')}); kubelet adds them for Services named snowflake-risk-exporter*, and enableServiceLinks: false ` +
+    'in the pod spec stops it'
+  );
 }

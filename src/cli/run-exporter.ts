@@ -19,8 +19,11 @@ export interface RunContext {
   readonly stderr: CliOutput;
   /** The signals the run reacts to, in order. Default: the process's SIGINT, SIGTERM and SIGHUP. */
   readonly signals?: AsyncIterable<ProcessSignal>;
-  /** Loads and validates the configuration again (SIGHUP); throws ConfigError when it is invalid. */
-  readonly reloadConfig?: () => ExporterConfig;
+  /**
+   * Loads and validates the configuration again and checks it can start beside the running one (SIGHUP); throws
+   * ConfigError, listing every problem, when it cannot replace `running`.
+   */
+  readonly reloadConfig?: (running: ExporterConfig) => ExporterConfig | Promise<ExporterConfig>;
   /** Printed once the exporter is serving (the demo adds where to look). */
   readonly onStarted?: (url: URL) => void;
   /** The process log; default JSON lines on stderr at the configuration's level. */
@@ -70,7 +73,7 @@ async function reload(running: Running, context: RunContext, logger: ProcessLogg
   }
   let next: ExporterConfig;
   try {
-    next = context.reloadConfig();
+    next = await context.reloadConfig(running.config);
   } catch (error) {
     const detail = error instanceof ConfigError ? error.message : error instanceof Error ? `${error.name}: ${error.message}` : 'unknown error';
     log('error', `SIGHUP: the new configuration is invalid, keeping the running one: ${detail}`);

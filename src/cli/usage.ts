@@ -6,7 +6,10 @@ export const EXIT = {
   ok: 0,
   /** The exporter failed at run time in a way it could not survive. */
   failure: 1,
-  /** Bad command line or bad configuration (every problem is listed on stderr). */
+  /**
+   * Bad command line, bad configuration, or a start that fails on what a setting names (a key that does not load, a
+   * state file or listen address that cannot be used): every problem is listed on stderr with its setting.
+   */
   usageOrConfig: 2,
 } as const;
 
@@ -20,7 +23,8 @@ Watches Snowflake accounts for insider risk and exports findings as Prometheus m
 
 Options:
   -c, --config FILE   YAML configuration file (default: $SNOWFLAKE_RISK_EXPORTER_CONFIG)
-      --check-config  validate the configuration, print a summary without secrets, and exit
+      --check-config  check everything a start needs (the file, its secrets and keys, the state file,
+                      the listen addresses), print a summary without secrets, and exit
   -h, --help          show this help and exit
   -v, --version       print the version and exit
 
@@ -33,7 +37,7 @@ Environment:
 Exit codes:
   0  configuration valid (--check-config), --help / --version, or stopped by SIGINT / SIGTERM
   1  unrecoverable run-time failure
-  2  bad command line or invalid configuration (every problem is listed)
+  2  bad command line, invalid configuration, or a start that fails on a setting (every problem is listed)
 
 Configuration reference: README.md, section "Configuration"; example: examples/config.example.yaml
 `;

@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { SOURCE_IDS, type SourceId } from '../collect/source-ids.ts';
 import { BUILT_IN_DETECTION_IDS, DETECTION_ID_PATTERN } from '../detect/catalog-ids.ts';
+import { RESERVED_HTTP_PATHS } from '../http-paths.ts';
 import { parseAccountIdentifier, parseEndpointOverride } from '../snowflake/account-identifier.ts';
 import { parseIdentifier } from '../snowflake/identifier.ts';
 import { DURATION_HINT, formatDuration, parseDurationSeconds } from './duration.ts';
@@ -340,14 +341,21 @@ const customDetectionSchema = z.strictObject({
   schedule: z.enum(SOURCE_IDS as [SourceId, ...SourceId[]]).optional(),
 });
 
-const listenAddress = z.string().transform((value, context): ListenAddress => {
+/** `host:port` (`[v6]:port` for IPv6) as a ListenAddress; undefined when the text is not one. */
+export function parseListenAddress(value: string): ListenAddress | undefined {
   const match = LISTEN.exec(value);
   const port = Number(match?.[2]);
-  if (!match || port > 65_535) {
+  if (!match || port > 65_535) return undefined;
+  return { host: (match[1] ?? '').replace(/^\[(.*)\]$/, '$1'), port };
+}
+
+const listenAddress = z.string().transform((value, context): ListenAddress => {
+  const address = parseListenAddress(value);
+  if (address === undefined) {
     context.addIssue({ code: 'custom', message: 'must be host:port, e.g. 0.0.0.0:9975 or [::]:9975' });
     return z.NEVER;
   }
-  return { host: (match[1] ?? '').replace(/^\[(.*)\]$/, '$1'), port };
+  return address;
 });
 
 /**
@@ -392,6 +400,9 @@ export function createConfigSchema(options: SchemaOptions) {
         metricsPath: z
           .string()
           .regex(HTTP_PATH, { error: 'must be a path starting with "/" (letters, digits, "-", "_", ".", "~", "/")' })
+          .refine((path) => !RESERVED_HTTP_PATHS.includes(path), {
+            error: `must not be one of the exporter's own paths (${RESERVED_HTTP_PATHS.join(', ')})`,
+          })
           .optional(),
         onboarding: onboardingSchema.optional(),
       })

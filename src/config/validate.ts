@@ -9,9 +9,13 @@ import { BUILT_IN_DETECTIONS } from '../detect/catalog/index.ts';
 import { CustomDetectionError, prepareCustomSql } from '../detect/custom.ts';
 import type { DetectionParameter, ParameterValues } from '../detect/types.ts';
 import { redactText, type Secret } from '../util/secret.ts';
+import { DEFAULT_OTLP_ENDPOINT, OtlpSettingsError, resolveEndpoint as resolveOtlpEndpoint } from '../export/otlp/settings.ts';
+import { checkKeyPair } from './key-pair-check.ts';
 import {
   AUTH_METHODS,
   createConfigSchema,
+  parseListenAddress,
+  type ListenAddress,
   SECRET_FIELDS,
   type AuthMethod,
   type ParsedAccount,
@@ -60,9 +64,11 @@ export function validateConfigDocument(document: unknown, options: ValidateOptio
   problems.push(...crossFieldProblems(document));
   problems.push(...detectionParameterProblems(document));
   const secrets = resolveSecrets(document, options, problems, warnings, secretTexts);
+  keyPairProblems(document, secrets, problems, warnings);
   const stateSecrets = resolveStateSecrets(document, { env: options.env, baseDir: options.baseDir }, problems, warnings, secretTexts);
   warnings.push(...onboardingWarnings(document));
-  problems.push(...otlpProblems(document));
+  problems.push(...otlpProblems(document, options.env));
+  problems.push(...listenProblems(document));
   const otlpHeaders = resolveOtlpHeaders(document, options, problems, warnings, secretTexts);
 
   const redact = (list: PathProblem[]): PathProblem[] =>
@@ -284,14 +290,86 @@ function resolveSecrets(
   return result;
 }
 
-/** A request may not carry more than the queue holds. */
-function otlpProblems(document: unknown): PathProblem[] {
+/** Every key-pair account whose key (and passphrase, if any) could be read: the key must be one Snowflake accepts. */
+function keyPairProblems(document: unknown, secrets: ResolvedSecrets, problems: PathProblem[], warnings: PathProblem[]): void {
+  const accounts = valueAt(document, ['accounts']);
+  if (!Array.isArray(accounts)) return;
+  accounts.forEach((account, index) => {
+    if (valueAt(account, ['auth', 'method']) !== 'keypair') return;
+    const resolved = secrets.byAccount.get(index);
+    const privateKey = resolved?.get('privateKey');
+    const passphrase = resolved?.get('passphrase');
+    // A passphrase that is written but could not be read is reported already; checking without it would mislead.
+    if (privateKey === undefined || (valueAt(account, ['auth', 'passphrase']) !== undefined && passphrase === undefined)) return;
+    checkKeyPair({ authPath: ['accounts', index, 'auth'], privateKey, passphrase }, problems, warnings);
+  });
+}
+
+/**
+ * A request may not carry more than the queue holds; and where the endpoint or protocol is left to the
+ * OTEL_EXPORTER_OTLP_* variables, those must hold something the sink can use (it would refuse them at start).
+ */
+function otlpProblems(document: unknown, env: ValidateOptions['env']): PathProblem[] {
+  const problems: PathProblem[] = [];
   const queueSize = valueAt(document, ['otlp', 'queueSize']) ?? DEFAULTS.otlp.queueSize;
   const maxBatch = valueAt(document, ['otlp', 'maxBatch']) ?? DEFAULTS.otlp.maxBatch;
   if (typeof queueSize === 'number' && typeof maxBatch === 'number' && maxBatch > queueSize) {
-    return [{ path: ['otlp', 'maxBatch'], message: `must not exceed otlp.queueSize (${queueSize})` }];
+    problems.push({ path: ['otlp', 'maxBatch'], message: `must not exceed otlp.queueSize (${queueSize})` });
   }
-  return [];
+  const section = valueAt(document, ['otlp']);
+  const enabled = valueAt(section, ['enabled']);
+  if (typeof section !== 'object' || section === null || enabled === false) return problems;
+  const endpoint = valueAt(section, ['endpoint']);
+  const protocol = valueAt(section, ['protocol']);
+  const fromEnv = (field: 'endpoint' | 'protocol', resolve: () => unknown): void => {
+    try {
+      resolve();
+    } catch (error) {
+      if (!(error instanceof OtlpSettingsError)) throw error;
+      problems.push({ path: ['otlp', field], message: `is not set, and ${error.message}` });
+    }
+  };
+  // Each checked alone, so that one bad variable does not hide the other.
+  if (endpoint === undefined) fromEnv('endpoint', () => resolveOtlpEndpoint({ endpoint: undefined, protocol: 'http/protobuf' }, env));
+  if (protocol === undefined) fromEnv('protocol', () => resolveOtlpEndpoint({ endpoint: DEFAULT_OTLP_ENDPOINT, protocol: undefined }, env));
+  return problems;
+}
+
+/**
+ * A separate onboarding listener on the address of the main one cannot start (the address is taken by the time it
+ * binds). Checked only where it would be used: onboarding enabled and at least one account signing in with OAuth.
+ */
+function listenProblems(document: unknown): PathProblem[] {
+  const onboarding = valueAt(document, ['server', 'onboarding']);
+  const separate = valueAt(onboarding, ['listen']);
+  if (typeof separate !== 'string' || valueAt(onboarding, ['enabled']) === false) return [];
+  const accounts = valueAt(document, ['accounts']);
+  if (!Array.isArray(accounts) || !accounts.some((account) => valueAt(account, ['auth', 'method']) === 'oauth')) return [];
+  const main = valueAt(document, ['server', 'listen']);
+  const mainAddress = main === undefined ? DEFAULTS.listen : typeof main === 'string' ? parseListenAddress(main) : undefined;
+  const separateAddress = parseListenAddress(separate);
+  if (mainAddress === undefined || separateAddress === undefined) return []; // the schema reports them
+  if (!addressesOverlap(mainAddress, separateAddress)) return [];
+  return [
+    {
+      path: ['server', 'onboarding', 'listen'],
+      message:
+        `takes the address of server.listen (${formatListen(mainAddress)}), so one of the two listeners cannot start; ` +
+        'choose another port, or leave it out to serve the consent routes on server.listen',
+    },
+  ];
+}
+
+const WILDCARD_HOSTS = new Set(['0.0.0.0', '::', '']);
+
+/** Two listeners collide on the same port when their hosts are equal or either listens on every address. */
+function addressesOverlap(a: ListenAddress, b: ListenAddress): boolean {
+  if (a.port !== b.port || a.port === 0) return false;
+  return a.host === b.host || WILDCARD_HOSTS.has(a.host) || WILDCARD_HOSTS.has(b.host);
+}
+
+function formatListen(address: ListenAddress): string {
+  return address.host.includes(':') ? `[${address.host}]:${address.port}` : `${address.host}:${address.port}`;
 }
 
 /** OTLP header values are secret references (an Authorization token, an API key): read them like account secrets. */

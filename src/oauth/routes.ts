@@ -9,6 +9,7 @@
 // an exception (the handlers catch everything and answer with a page).
 import cookieParser from 'cookie-parser';
 import type { Express, Request, RequestHandler, Response } from 'express';
+import { OAUTH_CALLBACK_PATH, OAUTH_START_PATH } from '../http-paths.ts';
 import { html } from '../http/html.ts';
 import { buildAuthorizationUrl, type OAuthTokenSet } from '../snowflake/auth/index.ts';
 import { resolveIdentifier } from '../snowflake/identifier.ts';
@@ -27,8 +28,8 @@ import {
 } from './pages.ts';
 import type { PendingAuthorization, PendingAuthorizations } from './pending-authorizations.ts';
 
-export const START_PATH = '/oauth/start';
-export const CALLBACK_PATH = '/oauth/callback';
+export const START_PATH = OAUTH_START_PATH;
+export const CALLBACK_PATH = OAUTH_CALLBACK_PATH;
 
 export interface OnboardingRoutesContext {
   readonly connections: ReadonlyMap<string, OAuthConnection>;

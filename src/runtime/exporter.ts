@@ -24,6 +24,7 @@ import { openStateStore } from '../state/index.ts';
 import type { StateStore } from '../state/store.ts';
 import { MemoryReleaser } from './memory-release.ts';
 import { PartAvailabilityLog } from './part-availability-log.ts';
+import { startupProblem } from './prestart-checks.ts';
 
 export interface ExporterLog {
   (level: 'info' | 'warn' | 'error', message: string): void;
@@ -73,7 +74,14 @@ export async function startExporter(fullConfig: ExporterConfig, options: StartEx
     const names = config.accounts.map((account) => account.name).join(', ') || 'none';
     log('info', `shard ${fullConfig.sharding.index} of ${fullConfig.sharding.shards}: watching ${config.accounts.length} of ${fullConfig.accounts.length} accounts (${names})`);
   }
-  const store = openStateStore({ path: config.state.path });
+  // A step that fails on what a setting names (the state file, a listen address) ends the start as a ConfigError at
+  // that setting, like every other configuration problem (exit 2), not as an unexpected failure.
+  let store: ReturnType<typeof openStateStore>;
+  try {
+    store = openStateStore({ path: config.state.path });
+  } catch (error) {
+    throw startupProblem('state.path', error, fullConfig);
+  }
   const clients: AccountClient[] = [];
   try {
     const status = new StatusBoard({ accounts: config.accounts.map((account) => account.name) });
@@ -197,11 +205,13 @@ export async function startExporter(fullConfig: ExporterConfig, options: StartEx
       routes: oauth.separateListen === undefined ? [oauth.mount] : [],
       onError: (error) => log('error', `HTTP handler failed: ${describe(error)}`),
     });
-    const http = await startHttpServer(app, config.server.listen);
+    const http = await startHttpServer(app, config.server.listen).catch((error: unknown) => {
+      throw startupProblem('server.listen', error, fullConfig);
+    });
     const url = new URL(http.url);
     const onboardingUrl = await oauth.start().catch(async (error: unknown) => {
       await http.close();
-      throw error;
+      throw startupProblem('server.onboarding.listen', error, fullConfig);
     });
     if (onboardingUrl === undefined) oauth.bound(url);
     const scheduling = options.schedule ?? true;

@@ -2,11 +2,13 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { runCli } from '../../src/cli/run-cli.ts';
 import { PRODUCT_VERSION } from '../../src/version.ts';
+import { pemBodyLines, testKeys } from '../helpers/test-keys.ts';
 
 const REPO = resolve(import.meta.dirname, '../..');
 const NODE = join(REPO, 'node_modules', '.bin', 'node');
@@ -29,7 +31,8 @@ accounts:
   - { name: prod, account: "evil.com/", role: R, warehouse: W, auth: { method: pat, token: "sk-CLI-INLINE-SECRET" } }
 `,
 );
-const SECRETS = { CLI_KEY: 'CLI-KEY-MATERIAL-xyz', CLI_PAT: 'CLI-PAT-VALUE-xyz' };
+// A real key: --check-config reads it the way the exporter signs with it.
+const SECRETS = { CLI_KEY: testKeys().rsa, CLI_PAT: 'CLI-PAT-VALUE-xyz' };
 
 interface Outcome {
   code: number | null;
@@ -134,7 +137,7 @@ describe('CLI (spawned)', () => {
     assert.match(result.stdout, /key pair \(private key from env:CLI_KEY\)/);
     assert.match(result.stdout, /programmatic access token \(from env:CLI_PAT\)/);
     assert.match(result.stdout, /configuration valid\n$/);
-    assert.ok(!(result.stdout + result.stderr).includes('xyz'), 'a secret value was printed');
+    for (const secret of [SECRETS.CLI_PAT, ...pemBodyLines(SECRETS.CLI_KEY)]) assert.ok(!(result.stdout + result.stderr).includes(secret), 'a secret value was printed');
   });
 
   test('--check-config shows OTLP, the token key and sharding by source, never by value', async () => {
@@ -280,6 +283,101 @@ accounts:
     assert.ok(!outcome.stderr.includes(SECRETS.CLI_PAT));
   });
 
+  test('--check-config reads the keys as the exporter will: a public key and a wrong passphrase fail with exit 2 and their paths', async () => {
+    const config = join(dir, 'bad-keys.yaml');
+    writeFileSync(join(dir, 'public.pem'), testKeys().rsaPublic, { mode: 0o600 });
+    writeFileSync(join(dir, 'encrypted.pem'), testKeys().rsaEncrypted, { mode: 0o600 });
+    writeFileSync(
+      config,
+      `accounts:
+  - { name: a, account: xy12345, user: SVC, role: R, warehouse: W, auth: { method: keypair, privateKey: "file:public.pem" } }
+  - { name: b, account: xy12346, user: SVC, role: R, warehouse: W, auth: { method: keypair, privateKey: "file:encrypted.pem", passphrase: "env:CLI_PASS" } }
+`,
+    );
+    const result = await cli(['--check-config', '--config', config], { CLI_PASS: 'not-the-passphrase-xyz' });
+    assert.equal(result.code, 2, result.stderr);
+    assert.match(result.stderr, /has 2 problems:/);
+    assert.match(result.stderr, /- accounts\[0\]\.auth\.privateKey \(line 2\): the private key from file:\S+public\.pem holds a public key/);
+    assert.match(result.stderr, /- accounts\[1\]\.auth\.passphrase \(line 3\): the private key from file:\S+encrypted\.pem could not be decrypted: the passphrase from env:CLI_PASS is wrong/);
+    assert.doesNotMatch(result.stderr, /unexpected failure/);
+    for (const secret of ['not-the-passphrase-xyz', ...pemBodyLines(testKeys().rsaEncrypted), ...pemBodyLines(testKeys().rsaPublic)]) {
+      assert.ok(!(result.stdout + result.stderr).includes(secret), 'a secret value was printed');
+    }
+  });
+
+  test('Kubernetes service-link variables are skipped with one info line naming them, never their values', async () => {
+    const links = {
+      SNOWFLAKE_RISK_EXPORTER_SERVICE_HOST: '10.96.201.17',
+      SNOWFLAKE_RISK_EXPORTER_SERVICE_PORT: '9975',
+      SNOWFLAKE_RISK_EXPORTER_SERVICE_PORT_HTTP_METRICS: '9975',
+      SNOWFLAKE_RISK_EXPORTER_PORT: 'tcp://10.96.201.17:9975',
+      SNOWFLAKE_RISK_EXPORTER_PORT_9975_TCP: 'tcp://10.96.201.17:9975',
+      SNOWFLAKE_RISK_EXPORTER_PORT_9975_TCP_PROTO: 'tcp',
+      SNOWFLAKE_RISK_EXPORTER_PORT_9975_TCP_PORT: '9975',
+      SNOWFLAKE_RISK_EXPORTER_PORT_9975_TCP_ADDR: '10.96.201.17',
+    };
+    const result = await cli(['--check-config', '--config', VALID], { ...SECRETS, ...links });
+    assert.equal(result.code, 0, result.stderr);
+    const info = result.stderr.split('\n').filter((line) => line.includes('service-link'));
+    assert.equal(info.length, 1, result.stderr);
+    assert.match(info[0]!, /^snowflake-risk-exporter: info: ignored 8 Kubernetes service-link variables that name no setting \(/);
+    for (const name of Object.keys(links)) assert.ok(info[0]!.includes(name), name);
+    assert.ok(!result.stderr.includes('10.96.201.17'), 'no value is repeated');
+    // Anything else unknown under the prefix is still refused.
+    const typo = await cli(['--check-config', '--config', VALID], { ...SECRETS, ...links, SNOWFLAKE_RISK_EXPORTER_SERVER__LISTN: '0.0.0.0:1' });
+    assert.equal(typo.code, 2);
+    assert.match(typo.stderr, /no setting LISTN under server/);
+  });
+
+  test('SIGHUP with a key that cannot sign keeps the running exporter and logs the problem with its path', async () => {
+    const config = join(dir, 'reload-key.yaml');
+    const head = `server: { listen: "127.0.0.1:0" }\nstate: { path: ${JSON.stringify(join(dir, 'state', 'reload-key.db'))} }\naccounts:\n`;
+    const steady = '  - { name: steady, account: xy12345, endpoint: "http://127.0.0.1:9", role: R, warehouse: W, auth: { method: pat, token: "env:CLI_PAT" } }\n';
+    writeFileSync(config, head + steady);
+    writeFileSync(join(dir, 'ec.pem'), testKeys().ec, { mode: 0o600 });
+    const run = startCli(['--config', config], SECRETS);
+    const base = await run.waitFor(/listening on (http:\/\/127\.0\.0\.1:\d+\/)/);
+    // Served once before the signal: by then the run listens for SIGHUP (it is logged just before the run waits for signals).
+    assert.match(await (await fetch(new URL('/metrics', base))).text(), /snowflake_risk_up\{account="steady"\}/);
+    writeFileSync(
+      config,
+      `${head}${steady}  - { name: keyed, account: xy12346, endpoint: "http://127.0.0.1:9", user: SVC, role: R, warehouse: W, auth: { method: keypair, privateKey: "file:ec.pem" } }\n`,
+    );
+    run.child.kill('SIGHUP');
+    await run.waitFor(/(the new configuration is invalid, keeping the running one)/);
+    const metrics = await (await fetch(new URL('/metrics', base))).text();
+    assert.match(metrics, /snowflake_risk_up\{account="steady"\}/, 'still serving the previous configuration');
+    assert.doesNotMatch(metrics, /account="keyed"/);
+    run.child.kill('SIGTERM');
+    const outcome = await run.done;
+    assert.equal(outcome.code, 0);
+    assert.match(outcome.stderr, /accounts\[1\]\.auth\.privateKey \(line 5\): the private key from file:\S+ec\.pem is a ec key/);
+    assert.doesNotMatch(outcome.stderr, /restarting the exporter/);
+  });
+
+  test('a start on a port another process holds: exit 2 naming server.listen, not an unexpected failure', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolveListen) => taken.listen({ host: '127.0.0.1', port: 0 }, resolveListen));
+    try {
+      const port = (taken.address() as AddressInfo).port;
+      const config = join(dir, 'taken.yaml');
+      writeFileSync(
+        config,
+        `server: { listen: "127.0.0.1:${port}" }
+state: { path: ${JSON.stringify(join(dir, 'state', 'taken.db'))} }
+accounts:
+  - { name: emu, account: xy12345, endpoint: "http://127.0.0.1:9", role: R, warehouse: W, auth: { method: pat, token: "env:CLI_PAT" } }
+`,
+      );
+      const result = await cli(['--config', config], SECRETS);
+      assert.equal(result.code, 2, result.stderr);
+      assert.match(result.stderr, new RegExp(`- server\\.listen: cannot listen on 127\\.0\\.0\\.1:${port} \\(EADDRINUSE\\)`));
+      assert.doesNotMatch(result.stderr, /unexpected failure/);
+    } finally {
+      await new Promise((resolveClose) => taken.close(resolveClose));
+    }
+  });
+
   test('an unknown flag, a positional argument or a missing value: exit 2 with usage', async () => {
     for (const args of [['--bogus'], ['extra'], ['--config'], ['--config', ''], ['--help=yes']]) {
       const result = await cli(args);
@@ -318,7 +416,7 @@ describe('CLI (in process)', () => {
 
   test('warnings (a world-readable key file) go to stderr and do not fail --check-config', async () => {
     const keyPath = join(dir, 'open-key.pem');
-    writeFileSync(keyPath, 'OPEN-KEY-SECRET', { mode: 0o644 });
+    writeFileSync(keyPath, testKeys().rsa, { mode: 0o644 });
     const configPath = join(dir, 'warn.yaml');
     writeFileSync(
       configPath,
@@ -335,6 +433,6 @@ describe('CLI (in process)', () => {
     });
     assert.equal(code, 0);
     assert.match(stderr.join(''), /warning: accounts\[0\]\.auth\.privateKey \(line 2\): .*readable by group or others/);
-    assert.ok(!(stdout.join('') + stderr.join('')).includes('OPEN-KEY-SECRET'));
+    for (const line of pemBodyLines(testKeys().rsa)) assert.ok(!(stdout.join('') + stderr.join('')).includes(line));
   });
 });

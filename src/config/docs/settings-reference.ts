@@ -78,12 +78,15 @@ const TUNING: Readonly<Record<string, SettingDoc>> = {
 /** Top-level settings; `defaults.*` are the TUNING keys, also settable per account. */
 export const SETTINGS_REFERENCE: Readonly<Record<string, SettingDoc>> = {
   'server.listen': { default: code(`${DEFAULTS.listen.host}:${DEFAULTS.listen.port}`), meaning: '`host:port` of the HTTP server (`[::]:9975` for IPv6)' },
-  'server.metricsPath': { default: code(DEFAULTS.metricsPath), meaning: 'path of the Prometheus endpoint' },
+  'server.metricsPath': {
+    default: code(DEFAULTS.metricsPath),
+    meaning: 'path of the Prometheus endpoint; not one of the exporter\'s own paths (`/`, `/api/status`, `/healthz`, `/readyz`, `/oauth/start`, `/oauth/callback`)',
+  },
   'server.onboarding.enabled': {
     default: code('true'),
     meaning: 'serve the OAuth consent routes `/oauth/start` and `/oauth/callback` (only when an account uses OAuth); `false` keeps stored grants working but nobody can (re)connect',
   },
-  'server.onboarding.listen': { default: '(none)', meaning: '`host:port` to serve the consent routes on their own instead of on `server.listen`' },
+  'server.onboarding.listen': { default: '(none)', meaning: '`host:port` to serve the consent routes on their own instead of on `server.listen` (another port than it)' },
   'server.onboarding.publicUrl': {
     default: '`http://127.0.0.1:<port>`',
     meaning: 'how browsers reach the consent routes (may end in a path prefix of a proxy); the redirect URI is `<publicUrl>/oauth/callback`, and `https` makes the state cookie `Secure`',

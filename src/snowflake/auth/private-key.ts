@@ -12,6 +12,8 @@ export interface RsaKeyPair {
   readonly privateKey: KeyObject;
   readonly publicKey: KeyObject;
   readonly modulusBits: number;
+  /** Whether the PEM was encrypted (a passphrase given for a plain key is not used). */
+  readonly encrypted: boolean;
 }
 
 /**
@@ -80,7 +82,7 @@ export function loadRsaPrivateKey(privateKeyPem: Secret, passphrase?: Secret): R
       `The ${where} is a ${modulusBits}-bit RSA key; Snowflake needs at least ${MIN_RSA_MODULUS_BITS} bits.`,
     );
   }
-  return { privateKey, publicKey: createPublicKey(privateKey), modulusBits };
+  return { privateKey, publicKey: createPublicKey(privateKey), modulusBits, encrypted };
 }
 
 /**

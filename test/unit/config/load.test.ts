@@ -6,6 +6,7 @@ import { SOURCES, SOURCE_IDS } from '../../../src/collect/source-ids.ts';
 import { loadConfig, loadConfigFromText } from '../../../src/config/index.ts';
 import { BUILT_IN_DETECTION_IDS } from '../../../src/detect/catalog-ids.ts';
 import { Secret } from '../../../src/util/secret.ts';
+import { pemBodyLines, TEST_KEY_PASSPHRASE, testKeys } from '../../helpers/test-keys.ts';
 import { allRenderings, loadYaml, tempDir, writeScenario } from './helpers.ts';
 
 const FIXTURES = resolve(import.meta.dirname, '../../fixtures/config');
@@ -49,7 +50,7 @@ describe('loading valid configurations', () => {
   });
 
   test('a full file: every setting, merged per account', () => {
-    const env = { TEST_PRIVATE_KEY: 'pem-text-abcdef', TEST_PASSPHRASE: 'pass-abcdef', TEST_CLIENT_SECRET: 'cs-abcdef', TEST_PAT: 'pat-abcdef' };
+    const env = { TEST_PRIVATE_KEY: testKeys().rsaEncrypted, TEST_PASSPHRASE: TEST_KEY_PASSPHRASE, TEST_CLIENT_SECRET: 'cs-abcdef', TEST_PAT: 'pat-abcdef' };
     const { config } = loadConfig({ path: join(FIXTURES, 'full.yaml'), env, cwd: tempDir() });
     assert.deepEqual(config.server, { listen: { host: '::', port: 9100 }, metricsPath: '/risk/metrics' });
     assert.equal(config.log.level, 'debug');
@@ -71,8 +72,8 @@ describe('loading valid configurations', () => {
     assert.equal(prod.intervalSeconds.trust_center, SOURCES.trust_center.defaultIntervalSeconds);
     assert.deepEqual(prod.detections, [...BUILT_IN_DETECTION_IDS, 'custom.big_unload'].filter((id) => id !== 'auth.brute_force').sort());
     assert.ok(prod.auth.method === 'keypair');
-    assert.equal(prod.auth.privateKey.reveal(), 'pem-text-abcdef');
-    assert.equal(prod.auth.passphrase?.reveal(), 'pass-abcdef');
+    assert.equal(prod.auth.privateKey.reveal(), testKeys().rsaEncrypted);
+    assert.equal(prod.auth.passphrase?.reveal(), TEST_KEY_PASSPHRASE);
 
     assert.equal(legacy.identifier.kind, 'locator');
     assert.equal(legacy.identifier.jwtAccount, 'XY12345');
@@ -110,13 +111,14 @@ describe('loading valid configurations', () => {
   });
 
   test('the shipped example loads (with the variables it references)', () => {
-    const dir = writeScenario('unused: true', { files: { 'rsa_key.p8': '-----BEGIN PRIVATE KEY-----\nexample\n-----END PRIVATE KEY-----\n' } });
+    // The example's key is encrypted (it gives a passphrase); a key of that kind stands in for it.
+    const dir = writeScenario('unused: true', { files: { 'rsa_key.p8': testKeys().rsaEncrypted } });
     const examplePath = join(REPO, 'examples', 'config.example.yaml');
     const { config, warnings } = loadConfig({
       path: examplePath,
       cwd: dir,
       env: {
-        SNOWFLAKE_KEY_PASSPHRASE: 'example-passphrase',
+        SNOWFLAKE_KEY_PASSPHRASE: TEST_KEY_PASSPHRASE,
         SNOWFLAKE_ANALYTICS_PAT: 'example-pat-value',
         SNOWFLAKE_OAUTH_CLIENT_ID: 'example-client-id',
         SNOWFLAKE_OAUTH_CLIENT_SECRET: 'example-client-secret',
@@ -158,12 +160,13 @@ describe('loading valid configurations', () => {
 });
 
 describe('secret files', () => {
+  // A token rather than a private key: these are about reading the file, which a key's own check would get in the way of.
   const yaml = (reference: string) =>
-    `accounts:\n  - { name: a, account: xy12345, user: U, role: R, warehouse: W, auth: { method: keypair, privateKey: "${reference}" } }\n`;
+    `accounts:\n  - { name: a, account: xy12345, role: R, warehouse: W, auth: { method: pat, token: "${reference}" } }\n`;
   const keyOf = (loaded: ReturnType<typeof loadYaml>) => {
     const auth = loaded.config.accounts[0]?.auth;
-    assert.ok(auth?.method === 'keypair');
-    return auth.privateKey;
+    assert.ok(auth?.method === 'pat');
+    return auth.token;
   };
 
   test('one trailing newline is removed, and only one', () => {
@@ -183,7 +186,7 @@ describe('secret files', () => {
     assert.equal(keyOf(loaded).reveal(), 'k-e-y');
     assert.equal(loaded.warnings.length, 1);
     const [warning] = loaded.warnings;
-    assert.equal(warning?.path, 'accounts[0].auth.privateKey');
+    assert.equal(warning?.path, 'accounts[0].auth.token');
     assert.equal(warning?.line, 2);
     assert.match(warning?.message ?? '', /readable by group or others \(mode 0644\).*chmod 600/);
     assert.ok(warning?.message.includes(join(loaded.dir, 'key.pem')));
@@ -205,12 +208,12 @@ describe('secrets never leak from a loaded configuration', () => {
   - { name: c, account: xy12347, role: R, warehouse: W, auth: { method: oauth, clientId: cid, clientSecret: "env:CS" } }
 `,
       {
-        files: { 'key.pem': 'SECRET-KEY-MATERIAL-1\n' },
-        env: { PASS: 'SECRET-PASSPHRASE-2', TOKEN: 'SECRET-TOKEN-3', CS: 'SECRET-CLIENT-4' },
+        files: { 'key.pem': testKeys().rsaEncrypted },
+        env: { PASS: TEST_KEY_PASSPHRASE, TOKEN: 'SECRET-TOKEN-3', CS: 'SECRET-CLIENT-4' },
       },
     );
     const rendered = allRenderings(loaded.config) + allRenderings(loaded);
-    for (const secret of ['SECRET-KEY-MATERIAL-1', 'SECRET-PASSPHRASE-2', 'SECRET-TOKEN-3', 'SECRET-CLIENT-4']) {
+    for (const secret of [...pemBodyLines(testKeys().rsaEncrypted), TEST_KEY_PASSPHRASE, 'SECRET-TOKEN-3', 'SECRET-CLIENT-4']) {
       assert.ok(!rendered.includes(secret), `${secret} leaked`);
     }
     assert.match(rendered, /Secret\(env:TOKEN\)/);

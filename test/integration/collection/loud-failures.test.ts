@@ -6,7 +6,8 @@
 //   not written again (rate limit);
 // - one view times out (HTTP 408, Snowflake 000630): one warning per failing source per cycle, the others run, and
 //   the cycle's info line has rows per source, findings by severity and the warehouse cost;
-// - Snowflake's clock statement fails: the cycle could not start, said with the statement's error;
+// - Snowflake's clock statement fails, or an OAuth account's token endpoint is down: the cycle could not start, said
+//   with the statement's error or the token endpoint's;
 // - a long first cycle reports its progress, and the debug level shows statement handles, partitions and retries;
 // - the same refusal seen from outside: the CLI as a child process writes it as a JSON line (pino) on stderr;
 // - the state store fails under the engine (its handle closed before a cycle): the cycle no longer dies silently
@@ -23,6 +24,7 @@ import { Secret } from '../../../src/util/secret.ts';
 import { EMULATED_ACCOUNT_IDENTIFIER, keyPairEmulatorFor } from '../../helpers/emulator-account.ts';
 import { exporterConfigFor, loginRow, minutesAfter, queryRow, sampleValue, scrape, tempDirFor } from '../../helpers/exporter-harness.ts';
 import { staleUsersPostureDetection, unloadEventDetection } from '../detect/framework/detection-fixtures.ts';
+import { callbackUrl, HttpBrowser, OAUTH_ACCOUNT, oauthFixtureFor, outcomeOf, startUrl } from '../oauth/helpers.ts';
 
 const T0 = new Date('2026-11-20T12:00:00Z');
 const REPO = resolve(import.meta.dirname, '../../..');
@@ -213,6 +215,30 @@ describe('loud failures', () => {
     e.emulator.admin.setFaults({ rules: [] });
     await exporter.scheduler.runOnce(e.account.name);
     assert.equal(capture.matching('info', /^account emulated: collection cycles start again/).length, 1, capture.text());
+  });
+
+  it('an OAuth token endpoint that is down: the cycle could not start, and the warning names the endpoint failure', async (t) => {
+    const fixture = await oauthFixtureFor(t);
+    const capture = new LogCapture();
+    const exporter = await startExporter(fixture.config(), { schedule: false, log: capture.log });
+    t.after(() => exporter.close());
+    fixture.registerClient(callbackUrl(exporter));
+    const browser = new HttpBrowser();
+    assert.equal(outcomeOf((await browser.get(await browser.consent(startUrl(exporter)))).text), 'connected');
+    // The access token ends and the token endpoint answers 503 to every refresh.
+    const emulator = fixture.emulator.emulator;
+    emulator.admin.expireTokens({ kind: 'access' });
+    emulator.admin.setFaults({ rules: [{ id: 'token-down', endpoint: 'token', action: { kind: 'status', status: 503 } }] });
+    const result = await exporter.scheduler.runOnce(OAUTH_ACCOUNT);
+    assert.ok(result.ran);
+    assert.equal(result.report.outcome, 'failed');
+    const warnings = capture.matching('warn', new RegExp(`^account ${OAUTH_ACCOUNT}: the collection cycle could not start`));
+    assert.equal(warnings.length, 1, capture.text());
+    assert.match(warnings[0]!.message, /: auth, HTTP 503, OAUTH_TOKEN_ENDPOINT_UNAVAILABLE: /);
+    assert.equal(warnings[0]!.fields.code, 'OAUTH_TOKEN_ENDPOINT_UNAVAILABLE');
+    assert.ok(!/ver:\d+-hint:/.test(capture.text()), 'no token in the log');
+    const status = await apiStatus(exporter);
+    assert.equal(status.accounts.find((account) => account.name === OAUTH_ACCOUNT)?.lastError?.code, 'OAUTH_TOKEN_ENDPOINT_UNAVAILABLE');
   });
 
   it('a long first cycle logs its progress; debug shows statement handles, partitions and retries with codes', async (t) => {

@@ -1,8 +1,10 @@
 // `npm start` on a fresh machine: no configuration, so the exporter runs against the embedded Snowflake emulator
 // with the demo scenario, through exactly the same code path as a real account.
+import { ConfigError } from '../config/index.ts';
 import { startEmbeddedDemo } from '../demo/embedded-demo.ts';
 import { PRODUCT_NAME } from '../version.ts';
 import { runExporter, type RunContext } from './run-exporter.ts';
+import { EXIT } from './usage.ts';
 
 export type RunDemo = (env: Readonly<Record<string, string | undefined>>, context: RunContext) => Promise<number>;
 
@@ -12,7 +14,15 @@ export const runDemo: RunDemo = async (env, context) => {
       '  generated activity and labelled insider-risk incidents). To watch a real account, run with --config FILE\n' +
       '  (see examples/config.example.yaml and README.md).\n',
   );
-  const demo = await startEmbeddedDemo({ env });
+  let demo;
+  try {
+    demo = await startEmbeddedDemo({ env });
+  } catch (error) {
+    // An invalid SNOWFLAKE_RISK_EXPORTER_* override is a configuration error like any other: listed, exit 2.
+    if (!(error instanceof ConfigError)) throw error;
+    context.stderr.write(`${PRODUCT_NAME}: the embedded demo cannot start: ${error.message}\n`);
+    return EXIT.usageOrConfig;
+  }
   try {
     return await runExporter(demo.config, {
       ...context,

@@ -4,6 +4,7 @@
 // one is reported and the running exporter keeps going unchanged. The embedded demo (no configuration at all) goes
 // through the same path with a configuration pointing at the in-process emulator.
 import { ConfigError, type ExporterConfig } from '../config/index.ts';
+import { oneLine } from '../collect/failure-detail.ts';
 import { createProcessLogger, type ProcessLogger } from '../log/process-logger.ts';
 import { startExporter, type RunningExporter } from '../runtime/exporter.ts';
 import { EXIT } from './usage.ts';
@@ -40,7 +41,17 @@ const DEFAULT_SHUTDOWN_TIMEOUT_MS = 25_000;
 export const runExporter: RunExporter = async (initial, context) => {
   const logger = context.logger ?? createProcessLogger({ level: initial.log.level });
   const { log } = logger;
-  let running: Running = { exporter: await startExporter(initial, { log }), config: initial };
+  let running: Running;
+  try {
+    running = { exporter: await startExporter(initial, { log }), config: initial };
+  } catch (error) {
+    // Start-up failures (the state file corrupt or unwritable, the listen address taken) go to the log as one
+    // JSON line with their code, like every other failure, and the process exits 1.
+    const code = (error as { code?: unknown } | null)?.code;
+    const detail = error instanceof Error ? `${error.name}: ${oneLine(error.message)}` : 'unknown error';
+    log('error', `could not start: ${detail}`, typeof code === 'string' ? { code } : {});
+    return EXIT.failure;
+  }
   context.onStarted?.(running.exporter.url);
 
   for await (const signal of context.signals ?? processSignals()) {

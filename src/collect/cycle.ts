@@ -11,7 +11,8 @@ import type { StateStore } from '../state/store.ts';
 import type { BudgetState, DailyCreditBudget } from './budget.ts';
 import { WarehouseCostModel, type BusySpan, type StatementMeter } from './cost.ts';
 import { classifyError } from './error-kind.ts';
-import type { CollectionObserver, CycleCost, SourceErrorKind } from './observer.ts';
+import { describeFailure, oneLine, type FailureDetail } from './failure-detail.ts';
+import { SOURCE_ERROR_KINDS, type CollectionObserver, type CycleCost, type CycleFailure, type EngineOperation, type SourceErrorKind } from './observer.ts';
 import type { Source, SourceContext, SourceRunResult } from './source.ts';
 import { SourceUnavailableError, failureReason } from './sources/errors.ts';
 
@@ -101,6 +102,8 @@ export interface SourceReport {
   readonly status: SourceStatus;
   /** For 'failed'. */
   readonly kind?: SourceErrorKind | undefined;
+  /** For 'failed': why, in one sanitised line with Snowflake's code (failure-detail.ts). */
+  readonly failure?: FailureDetail | undefined;
   readonly rows: number;
   readonly delivered: number;
   readonly startedAt?: Date | undefined;
@@ -126,6 +129,8 @@ export interface CycleReport {
   /** True when the warehouse model billed a resume for this cycle. */
   readonly warehouseResumed: boolean;
   readonly budget: BudgetState | undefined;
+  /** With the 'failed' outcome: why the cycle could not start, or the failure its sources shared. */
+  readonly failure?: CycleFailure | undefined;
 }
 
 class CycleDeadlineError extends Error {
@@ -177,13 +182,28 @@ export async function runCycle(options: CycleOptions): Promise<CycleReport> {
   let snowflakeNow: Date | undefined;
   let up: boolean | undefined;
   let span: BusySpan | undefined;
+  let startFailure: CycleFailure | undefined;
   const runs: RunRecord[] = [];
+  const operationFailed = (operation: EngineOperation, error: unknown): void => {
+    observer.operationFailed?.(account, operation, describeFailure(error));
+  };
 
   try {
-    // Budget first: deferred sources are known before anything is sent.
+    // Budget first: deferred sources are known before anything is sent. A budget the store cannot read lets the
+    // source run (the estimate errs towards running) and is reported, rather than silently stopping the cycle.
     const runnable: Source[] = [];
+    let budgetUnreadable = false;
     for (const source of options.sources) {
-      if (options.budget !== undefined && !options.budget.allows(source, new Date(startedMs))) {
+      let allowed = true;
+      if (options.budget !== undefined && !budgetUnreadable) {
+        try {
+          allowed = options.budget.allows(source, new Date(startedMs));
+        } catch (error) {
+          budgetUnreadable = true;
+          operationFailed('credit budget', error);
+        }
+      }
+      if (!allowed) {
         observer.sourceSkipped(account, source.id, 'budget');
         reports.push({ source: source.id, status: 'deferred', rows: 0, delivered: 0 });
       } else runnable.push(source);
@@ -194,10 +214,12 @@ export async function runCycle(options: CycleOptions): Promise<CycleReport> {
       up = true;
     } catch (error) {
       if (!stopped()) {
-        // Without Snowflake's clock no window can be computed: nothing runs, and the account shows as down.
+        // Without Snowflake's clock no window can be computed: nothing runs, and the account shows as down. The
+        // sources did not run, so they count no error of their own: the cycle's failure says why.
         up = false;
         const kind = deadlineExceeded ? 'timeout' : classifyError(error).kind;
-        for (const source of runnable) reports.push({ source: source.id, status: 'failed', kind, rows: 0, delivered: 0 });
+        startFailure = { ...describeFailure(error, kind), stage: 'start', at: new Date(clock.now()) };
+        for (const source of runnable) reports.push({ source: source.id, status: 'failed', kind, failure: startFailure, rows: 0, delivered: 0 });
       } else {
         for (const source of runnable) reports.push({ source: source.id, status: 'cancelled', rows: 0, delivered: 0 });
       }
@@ -209,7 +231,7 @@ export async function runCycle(options: CycleOptions): Promise<CycleReport> {
       await waitOrAbandon(settledAll, controller.signal, clock, options.abandonAfterMs ?? DEFAULT_ABANDON_AFTER_MS);
       const abandonedAt = clock.now();
       for (const run of runs) {
-        reports.push(reportRun(run, { account, snowflakeNow, abandonedAt, stopped: stopped(), deadlineExceeded, observer }));
+        reports.push(reportRun(run, { account, snowflakeNow, abandonedAt, stopped: stopped(), deadlineExceeded, deadlineSeconds, observer }));
       }
       span = busySpan(runs, reports, abandonedAt);
       // All failed on authentication: the account is effectively down even though its clock answered.
@@ -241,14 +263,20 @@ export async function runCycle(options: CycleOptions): Promise<CycleReport> {
   if (options.budget !== undefined) {
     try {
       budget = options.budget.add(cost.credits, new Date(finishedMs));
-    } catch {
-      budget = options.budget.state(new Date(finishedMs));
+    } catch (error) {
+      operationFailed('credit budget', error);
+      try {
+        budget = options.budget.state(new Date(finishedMs));
+      } catch {
+        budget = undefined;
+      }
     }
-    observer.budgetState(account, budget.creditsToday, budget.budget, budget.exhausted);
+    if (budget !== undefined) observer.budgetState(account, budget.creditsToday, budget.budget, budget.exhausted);
   }
   if (up !== undefined) observer.accountUp(account, up);
   const durationSeconds = (finishedMs - startedMs) / 1000;
-  observer.cycleFinished(account, outcome, durationSeconds);
+  const failure = outcome === 'failed' ? (startFailure ?? sharedFailure(reports, new Date(finishedMs))) : undefined;
+  observer.cycleFinished(account, outcome, durationSeconds, failure);
   try {
     options.store.recordCycle({
       account,
@@ -260,8 +288,9 @@ export async function runCycle(options: CycleOptions): Promise<CycleReport> {
       estimatedCredits: cost.credits,
       detail: describe(reports, deadlineExceeded),
     });
-  } catch {
-    // The cycle history is informative only; a store failure here must not turn into a failed cycle.
+  } catch (error) {
+    // The cycle history is informative only; a store failure here must not turn into a failed cycle, but it is said.
+    operationFailed('cycle history', error);
   }
   return {
     account,
@@ -275,7 +304,31 @@ export async function runCycle(options: CycleOptions): Promise<CycleReport> {
     cost,
     warehouseResumed: bill.resumed,
     budget,
+    ...(failure === undefined ? {} : { failure }),
   };
+}
+
+/**
+ * The failure a failed cycle's sources shared: the most frequent kind among them (ties: the order of
+ * SOURCE_ERROR_KINDS), reported with the first source that failed with it.
+ */
+function sharedFailure(reports: readonly SourceReport[], at: Date): CycleFailure | undefined {
+  const failed = reports.filter((report) => report.status === 'failed');
+  if (failed.length === 0) return undefined;
+  const counts = new Map<SourceErrorKind, number>();
+  for (const report of failed) counts.set(report.kind ?? 'internal', (counts.get(report.kind ?? 'internal') ?? 0) + 1);
+  let kind: SourceErrorKind = 'internal';
+  let most = 0;
+  for (const candidate of SOURCE_ERROR_KINDS) {
+    const count = counts.get(candidate) ?? 0;
+    if (count > most) {
+      kind = candidate;
+      most = count;
+    }
+  }
+  const first = failed.find((report) => (report.kind ?? 'internal') === kind)!;
+  const detail = first.failure ?? { kind, message: 'failed' };
+  return { ...detail, kind, stage: 'sources', source: first.source, at };
 }
 
 function timeReader(options: CycleOptions): SnowflakeTimeReader {
@@ -331,6 +384,7 @@ interface ReportContext {
   readonly abandonedAt: number;
   readonly stopped: boolean;
   readonly deadlineExceeded: boolean;
+  readonly deadlineSeconds: number;
   readonly observer: CollectionObserver;
 }
 
@@ -350,8 +404,12 @@ function reportRun(run: RunRecord, context: ReportContext): SourceReport {
   const abandoned = !run.settled;
   if (context.stopped) return { ...base, status: 'cancelled', rows: 0, delivered: 0, abandoned };
   if (abandoned) {
-    observer.sourceFailed(account, id, 'timeout', new Date(context.abandonedAt));
-    return { ...base, status: 'failed', kind: 'timeout', rows: 0, delivered: 0, abandoned };
+    const failure: FailureDetail = {
+      kind: 'timeout',
+      message: `the source ignored the cycle's abort (${context.deadlineExceeded ? `deadline of ${context.deadlineSeconds} s` : 'stop'}) and was left behind`,
+    };
+    observer.sourceFailed(account, id, 'timeout', new Date(context.abandonedAt), failure);
+    return { ...base, status: 'failed', kind: 'timeout', failure, rows: 0, delivered: 0, abandoned };
   }
   const classification = classifyError(run.error);
   if (classification.unavailable) {
@@ -360,8 +418,12 @@ function reportRun(run: RunRecord, context: ReportContext): SourceReport {
   }
   // Whatever the client threw on the way out (cancelled, deadline), a source cut off by the cycle deadline timed out.
   const kind: SourceErrorKind = context.deadlineExceeded ? 'timeout' : classification.kind;
-  observer.sourceFailed(account, id, kind, new Date(run.endedAt ?? context.abandonedAt));
-  return { ...base, status: 'failed', kind, rows: 0, delivered: 0 };
+  const described = describeFailure(run.error, kind);
+  const failure: FailureDetail = context.deadlineExceeded
+    ? { ...described, message: oneLine(`cut off by the cycle deadline of ${context.deadlineSeconds} s (${described.message})`) }
+    : described;
+  observer.sourceFailed(account, id, kind, new Date(run.endedAt ?? context.abandonedAt), failure);
+  return { ...base, status: 'failed', kind, failure, rows: 0, delivered: 0 };
 }
 
 /** Which view the role could not read, and Snowflake's code: names and codes, never a message. */
@@ -419,12 +481,13 @@ function safeObserver(observer: CollectionObserver): CollectionObserver {
     };
   return {
     sourceSucceeded: guard((outcome) => observer.sourceSucceeded(outcome)),
-    sourceFailed: guard((account, source, kind, at) => observer.sourceFailed(account, source, kind, at)),
+    sourceFailed: guard((account, source, kind, at, failure) => observer.sourceFailed(account, source, kind, at, failure)),
     sourceSkipped: guard((account, source, reason, detail) => observer.sourceSkipped(account, source, reason, detail)),
-    cycleFinished: guard((account, outcome, seconds) => observer.cycleFinished(account, outcome, seconds)),
+    cycleFinished: guard((account, outcome, seconds, failure) => observer.cycleFinished(account, outcome, seconds, failure)),
     cost: guard((cost) => observer.cost(cost)),
     budgetState: guard((account, credits, budget, exhausted) => observer.budgetState(account, credits, budget, exhausted)),
     accountUp: guard((account, up) => observer.accountUp(account, up)),
     sqlApiEvent: guard((account, event) => observer.sqlApiEvent(account, event)),
+    operationFailed: guard((account, operation, failure) => observer.operationFailed?.(account, operation, failure)),
   };
 }

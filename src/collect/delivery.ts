@@ -39,6 +39,8 @@ export interface DeliveryPipelineOptions {
   readonly expireIntervalSeconds?: number;
   /** Aborts every delivery (exporter shutdown). */
   readonly signal?: AbortSignal;
+  /** Told when the periodic expiry of old dedupe keys fails (it is retried at the next interval), for the log. */
+  readonly onHousekeepingError?: (error: unknown) => void;
 }
 
 export interface SinkDeliveryCounters {
@@ -111,6 +113,7 @@ export class DeliveryPipeline {
   readonly #batchSize: number;
   readonly #expireIntervalMs: number;
   readonly #signal: AbortSignal | undefined;
+  readonly #onHousekeepingError: ((error: unknown) => void) | undefined;
   readonly #ledger: PendingLedger;
 
   /** Tail of the serialised offers per stream key. */
@@ -153,6 +156,7 @@ export class DeliveryPipeline {
     this.#batchSize = batchSize;
     this.#expireIntervalMs = (options.expireIntervalSeconds ?? DEFAULT_EXPIRE_INTERVAL_SECONDS) * 1000;
     this.#signal = options.signal;
+    this.#onHousekeepingError = options.onHousekeepingError;
     this.#ledger = new PendingLedger(maxPending);
     for (const name of names) this.#sinkCounters.set(name, { accepted: 0, failures: 0 });
   }
@@ -250,8 +254,13 @@ export class DeliveryPipeline {
       const expired = this.#store.expireSeen(new Date(nowMs));
       this.#totals.expiredIds += expired;
       return expired;
-    } catch {
+    } catch (error) {
       this.#totals.stateErrors++;
+      try {
+        this.#onHousekeepingError?.(error);
+      } catch {
+        // Reporting must not turn a skipped clean-up into a failed commit.
+      }
       return 0;
     }
   }

@@ -18,6 +18,7 @@ import {
   type SnowflakeTimeReader,
   type SourceContextFactory,
 } from './cycle.ts';
+import { describeFailure } from './failure-detail.ts';
 import type { CollectionObserver } from './observer.ts';
 import type { Source } from './source.ts';
 
@@ -245,8 +246,14 @@ export class Scheduler {
           continue;
         }
         await this.#cycle(runner, runner.dueSources(now), now);
-      } catch {
-        // runCycle reports its own failures; anything reaching here is a defect. Keep the account alive, slowly.
+      } catch (error) {
+        // runCycle reports its own failures; anything reaching here is a defect. Say so, and keep the account alive,
+        // slowly.
+        try {
+          this.#observer.operationFailed?.(runner.name, 'cycle', describeFailure(error, 'internal'));
+        } catch {
+          // The observer's own failure must not stop the loop either.
+        }
         await this.#clock.sleep(this.#failedRetryMs, stop);
       }
     }

@@ -27,6 +27,11 @@ export interface SourceContext {
   commitWatermark(stream: string, watermark: Date): void;
   /** Publishes the latest successful posture snapshot (replaces the previous one of the same kind). */
   publishPosture(snapshot: PostureSnapshot): void;
+  /**
+   * Rows the stream has read so far in this run, reported now and then during a long read (a first cycle's
+   * backfill), for the progress log. Optional: a context without it (tests) ignores the reports.
+   */
+  reportProgress?(stream: string, rows: number): void;
 }
 
 export interface SourceRunResult {

@@ -105,11 +105,21 @@ export async function startEmbeddedDemo(options: EmbeddedDemoOptions = {}): Prom
     `      privateKey: env:${PRIVATE_KEY_VARIABLE}`,
     ...(options.accountYaml === undefined ? [] : options.accountYaml.split('\n').map((line) => `    ${line}`)),
   ].join('\n');
-  const { config } = loadConfigFromText(yaml, {
-    sourcePath: join(stateDir, 'demo-config.yaml'),
-    env: { ...options.env, [PRIVATE_KEY_VARIABLE]: privateKeyPem },
-    cwd: stateDir,
-  });
+  let config: ExporterConfig;
+  try {
+    ({ config } = loadConfigFromText(yaml, {
+      sourcePath: join(stateDir, 'demo-config.yaml'),
+      env: { ...options.env, [PRIVATE_KEY_VARIABLE]: privateKeyPem },
+      cwd: stateDir,
+    }));
+  } catch (error) {
+    // An invalid SNOWFLAKE_RISK_EXPORTER_* override: nothing of the demo may outlive the refusal (the emulator's
+    // listening socket alone would keep the process running after the caller reported the error).
+    clearInterval(tick);
+    await emulator.close();
+    rmSync(stateDir, { recursive: true, force: true });
+    throw error;
+  }
 
   let closed = false;
   return {

@@ -2,7 +2,7 @@
 // Server-rendered, no scripts, no external assets; one inline style block allowed by its hash in the CSP.
 import { createHash } from 'node:crypto';
 import { Html, html } from './html.ts';
-import type { AccountStatus, DetectionStatus, OAuthAccountStatus, SourceStatus, StatusSnapshot, UnavailablePartStatus } from './status.ts';
+import type { AccountStatus, DetectionStatus, ErrorStatus, OAuthAccountStatus, SourceStatus, StatusSnapshot, UnavailablePartStatus } from './status.ts';
 
 const STYLE = `body{font-family:system-ui,sans-serif;margin:2rem;color:#1b1f24;max-width:72rem}
 table{border-collapse:collapse;margin:.5rem 0 1.5rem}th,td{border:1px solid #d0d7de;padding:.25rem .6rem;text-align:left}
@@ -32,6 +32,32 @@ function partsNote(parts: readonly UnavailablePartStatus[]): Html | string {
   return html`${parts.map((part, index) => html`${index > 0 ? '; ' : ''}<code>${part.part}</code> unavailable: ${part.reason}`)}`;
 }
 
+/** "kind, Snowflake 000630, HTTP 408, SF_STATEMENT_TIMEOUT: message": what failed, in Snowflake's words when it said. */
+function errorReason(error: ErrorStatus): Html {
+  const codes = [
+    error.snowflakeCode === undefined ? undefined : `Snowflake ${error.snowflakeCode}`,
+    error.httpStatus === undefined ? undefined : `HTTP ${error.httpStatus}`,
+    error.code,
+  ].filter((part) => part !== undefined);
+  return html`<strong>${error.kind}</strong>${codes.length === 0 ? '' : html` (<code>${codes.join(', ')}</code>)`}: ${error.message}`;
+}
+
+const DURING: Readonly<Record<ErrorStatus['during'], string>> = {
+  start: 'the cycle could not start',
+  source: 'source',
+  'cycle history': 'recording the cycle history',
+  'credit budget': 'the daily credit budget',
+  cycle: 'the cycle',
+};
+
+/** The account's latest failure under its heading; marked as the reason while the account is down. */
+function lastErrorNote(account: AccountStatus, now: Date): Html | string {
+  const error = account.lastError;
+  if (error === undefined) return '';
+  const where = error.during === 'source' ? html`source <code>${error.source ?? ''}</code>` : DURING[error.during];
+  return html`<p class="${account.up === false ? 'down' : 'unknown'}">${account.up === false ? 'Down: ' : 'Last error: '}${where} at ${time(error.at, now)}: ${errorReason(error)}</p>`;
+}
+
 function sourceRow(source: SourceStatus, now: Date): Html {
   const flags = [source.unavailable ? `unavailable${source.unavailableReason === undefined ? '' : `: ${source.unavailableReason}`}` : '', source.deferredForBudget ? 'deferred (budget)' : '']
     .filter(Boolean)
@@ -40,7 +66,7 @@ function sourceRow(source: SourceStatus, now: Date): Html {
   const lastErrorAt = source.lastErrorAt ? html` at ${time(source.lastErrorAt, now)}` : '';
   return html`<tr><td><code>${source.source}</code></td><td>${time(source.lastSuccessAt, now)}</td>
 <td>${number(source.lastDurationSeconds, 1)}</td><td>${number(source.lastRows)}</td><td>${number(source.rowsTotal)}</td>
-<td>${number(source.lagSeconds)}</td><td>${source.lastErrorKind ?? ''}${lastErrorAt}</td>
+<td>${number(source.lagSeconds)}</td><td>${source.lastError === undefined ? (source.lastErrorKind ?? '') : errorReason(source.lastError)}${lastErrorAt}</td>
 <td>${flags}${parts}</td></tr>`;
 }
 
@@ -84,6 +110,7 @@ function oauthSection(oauth: OAuthAccountStatus | undefined, now: Date): Html | 
 function accountSection(account: AccountStatus, now: Date): Html {
   const cost = account.cost;
   return html`<section><h2>Account <code>${account.name}</code>: ${upBadge(account.up)}</h2>
+${lastErrorNote(account, now)}
 ${oauthSection(account.oauth, now)}
 <h3>Sources</h3>
 ${

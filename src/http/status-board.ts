@@ -1,12 +1,21 @@
 // In-memory facts for the landing page and /readyz. It listens to the same reports as the metrics (through
 // combineObservers), keeps only what the page shows, bounded per configured account, and never throws.
-import type { CollectionObserver, CycleCost, SourceErrorKind, SourceOutcome } from '../collect/observer.ts';
+import type {
+  CollectionObserver,
+  CycleCost,
+  CycleFailure,
+  EngineOperation,
+  FailureDetail,
+  SourceErrorKind,
+  SourceOutcome,
+} from '../collect/observer.ts';
 import type { PostureData, PostureSnapshot, UsersPosture } from '../collect/posture.ts';
 import type { PostureListener } from '../export/metrics/combine-observers.ts';
 import { PRODUCT_NAME, PRODUCT_VERSION } from '../version.ts';
 import type {
   AccountStatus,
   CycleStatus,
+  ErrorStatus,
   OAuthAccountStatus,
   DetectionStatus,
   PostureStatus,
@@ -37,6 +46,7 @@ type MutableSource = { -readonly [K in keyof SourceStatus]: SourceStatus[K] };
 
 interface AccountState {
   up: boolean | undefined;
+  lastError: ErrorStatus | undefined;
   readonly sources: Map<string, MutableSource>;
   readonly posture: Map<PostureData['kind'], PostureStatus>;
   cycles: CycleStatus[];
@@ -50,6 +60,23 @@ interface AccountState {
 }
 
 const finite = (value: number): number => (Number.isFinite(value) ? value : 0);
+
+/** A reported failure as kept for the page: the message is cut to one bounded line again, whoever reported it. */
+function errorStatus(failure: FailureDetail, during: ErrorStatus['during'], source: string | undefined, at: Date): ErrorStatus {
+  return {
+    during,
+    source,
+    kind: failure.kind,
+    snowflakeCode: failure.snowflakeCode,
+    httpStatus: failure.httpStatus,
+    code: failure.code,
+    message: failure.message.replace(/\s+/g, ' ').slice(0, 300),
+    at,
+  };
+}
+
+/** Down accounts first (the page starts with what needs a person), the others in configuration order. */
+const UP_ORDER = (up: boolean | undefined): number => (up === false ? 0 : 1);
 
 /** The headline numbers the page shows for a posture snapshot (counts only: no user names on an open page). */
 export function summarisePosture(data: PostureData): PostureStatus['facts'] {
@@ -125,6 +152,7 @@ export class StatusBoard implements CollectionObserver, PostureListener, StatusP
     for (const name of options.accounts) {
       this.#accounts.set(name, {
         up: undefined,
+        lastError: undefined,
         sources: new Map(),
         posture: new Map(),
         cycles: [],
@@ -193,6 +221,7 @@ export class StatusBoard implements CollectionObserver, PostureListener, StatusP
         lagSeconds: undefined,
         lastErrorKind: undefined,
         lastErrorAt: undefined,
+        lastError: undefined,
         unavailable: false,
         unavailableReason: undefined,
         unavailableParts: [],
@@ -225,11 +254,20 @@ export class StatusBoard implements CollectionObserver, PostureListener, StatusP
     entry.deferredForBudget = false;
   }
 
-  sourceFailed(account: string, source: string, kind: SourceErrorKind, at: Date): void {
+  sourceFailed(account: string, source: string, kind: SourceErrorKind, at: Date, failure?: FailureDetail): void {
+    const state = this.#accounts.get(account);
+    const error = errorStatus(failure ?? { kind, message: `failed (${kind})` }, 'source', source, at);
+    if (state) state.lastError = error;
     const entry = this.#source(account, source);
     if (!entry) return;
     entry.lastErrorKind = kind;
     entry.lastErrorAt = at;
+    entry.lastError = error;
+  }
+
+  operationFailed(account: string, operation: EngineOperation, failure: FailureDetail): void {
+    const state = this.#accounts.get(account);
+    if (state) state.lastError = errorStatus(failure, operation, undefined, this.#now());
   }
 
   sourceSkipped(account: string, source: string, reason: 'unavailable' | 'budget', detail?: string): void {
@@ -249,9 +287,11 @@ export class StatusBoard implements CollectionObserver, PostureListener, StatusP
     }
   }
 
-  cycleFinished(account: string, outcome: 'ok' | 'partial' | 'failed' | 'cancelled', durationSeconds: number): void {
+  cycleFinished(account: string, outcome: 'ok' | 'partial' | 'failed' | 'cancelled', durationSeconds: number, failure?: CycleFailure): void {
     const state = this.#accounts.get(account);
     if (!state) return;
+    // A failure of the sources was already kept by sourceFailed; one at the start reached no source.
+    if (failure?.stage === 'start') state.lastError = errorStatus(failure, 'start', undefined, failure.at);
     const cycle = { finishedAt: this.#now(), outcome, durationSeconds: finite(durationSeconds) };
     state.cycles = [cycle, ...state.cycles].slice(0, this.#recentCycles);
   }
@@ -305,9 +345,11 @@ export class StatusBoard implements CollectionObserver, PostureListener, StatusP
   }
 
   snapshot(): StatusSnapshot {
-    const accounts: AccountStatus[] = [...this.#accounts].map(([name, state]) => ({
+    const ordered = [...this.#accounts].sort(([, a], [, b]) => UP_ORDER(a.up) - UP_ORDER(b.up));
+    const accounts: AccountStatus[] = ordered.map(([name, state]) => ({
       name,
       up: state.up,
+      lastError: state.lastError,
       sources: [...state.sources.values()].map((source) => ({ ...source })),
       posture: [...state.posture.values()],
       recentCycles: [...state.cycles],

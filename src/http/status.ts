@@ -1,6 +1,6 @@
 // What the landing page, /api/status and /readyz need to know, as an interface: the HTTP layer reads facts the
 // collection engine already reported and never asks Snowflake anything itself.
-import type { SourceErrorKind } from '../collect/observer.ts';
+import type { EngineOperation, SourceErrorKind } from '../collect/observer.ts';
 import type { PostureData } from '../collect/posture.ts';
 
 export interface Readiness {
@@ -20,6 +20,8 @@ export interface SourceStatus {
   readonly lagSeconds: number | undefined;
   readonly lastErrorKind: SourceErrorKind | undefined;
   readonly lastErrorAt: Date | undefined;
+  /** The last failure with its codes and one-line message (lastErrorKind and lastErrorAt repeat its kind and time). */
+  readonly lastError: ErrorStatus | undefined;
   readonly unavailable: boolean;
   /** Why, while unavailable: the view and Snowflake's code. */
   readonly unavailableReason: string | undefined;
@@ -27,6 +29,23 @@ export interface SourceStatus {
   readonly unavailableParts: readonly UnavailablePartStatus[];
   /** Set while the source is deferred because the daily credit budget is reached. */
   readonly deferredForBudget: boolean;
+}
+
+/**
+ * One failure as the page and /api/status show it: the error kind, Snowflake's code and the HTTP status when its
+ * answer had them, the exporter's own code, one sanitised line (no secret, statement text or result value), when.
+ */
+export interface ErrorStatus {
+  /** What failed: the cycle's start (token, authentication, Snowflake's clock), a source, or work around them. */
+  readonly during: 'start' | 'source' | EngineOperation;
+  /** The source, when `during` is 'source'. */
+  readonly source: string | undefined;
+  readonly kind: SourceErrorKind;
+  readonly snowflakeCode: string | undefined;
+  readonly httpStatus: number | undefined;
+  readonly code: string | undefined;
+  readonly message: string;
+  readonly at: Date;
 }
 
 /** A part of a source or SQL detection (src/collect/source-parts.ts) that could not be read, and why. */
@@ -90,6 +109,8 @@ export interface AccountStatus {
   readonly name: string;
   /** undefined until the account's first cycle ends. */
   readonly up: boolean | undefined;
+  /** The account's latest failure of any kind (why it is down, while it is), until a later one replaces it. */
+  readonly lastError: ErrorStatus | undefined;
   readonly sources: readonly SourceStatus[];
   readonly posture: readonly PostureStatus[];
   /** Newest first. */
@@ -105,6 +126,7 @@ export interface StatusSnapshot {
   readonly product: { readonly name: string; readonly version: string };
   readonly startedAt: Date;
   readonly generatedAt: Date;
+  /** Down accounts first, then the others; configuration order within each. */
   readonly accounts: readonly AccountStatus[];
 }
 

@@ -22,12 +22,15 @@ import { OAuthOnboarding } from '../oauth/index.ts';
 import { createAccountClient, type AccountClient } from '../snowflake/account-client.ts';
 import { openStateStore } from '../state/index.ts';
 import type { StateStore } from '../state/store.ts';
+import { describeFailure } from '../collect/failure-detail.ts';
+import { CollectionLog } from './collection-log.ts';
 import { MemoryReleaser } from './memory-release.ts';
 import { PartAvailabilityLog } from './part-availability-log.ts';
 import { startupProblem } from './prestart-checks.ts';
 
+/** The process log as the runtime uses it (src/log/process-logger.ts ProcessLog is one): fields are optional. */
 export interface ExporterLog {
-  (level: 'info' | 'warn' | 'error', message: string): void;
+  (level: 'debug' | 'info' | 'warn' | 'error', message: string, fields?: Readonly<Record<string, string | number | boolean>>): void;
 }
 
 export interface StartExporterOptions {
@@ -42,6 +45,10 @@ export interface StartExporterOptions {
   readonly extraDetections?: readonly Detection[];
   /** The scheduler's clock (default: the system clock). The reliability suite drives a simulated day with a virtual one. */
   readonly clock?: Clock;
+  /** Least time between two progress lines of a running cycle (default 10 s; tests shorten it). */
+  readonly progressLogIntervalMs?: number;
+  /** Least time between two log lines of one identical, repeating failure (default 15 min; tests change it). */
+  readonly repeatLogIntervalMs?: number;
 }
 
 export interface RunningExporter {
@@ -86,7 +93,9 @@ export async function startExporter(fullConfig: ExporterConfig, options: StartEx
   try {
     const status = new StatusBoard({ accounts: config.accounts.map((account) => account.name) });
     const metrics = createExporterMetrics({ accounts: config.accounts });
-    const reporter = combineObservers([metrics, status], (error) => log('error', `observer failed: ${describe(error)}`));
+    // What collection writes to the process log: failures (warn), one line per cycle (info), SQL API steps (debug).
+    const collectionLog = new CollectionLog({ log, progressIntervalMs: options.progressLogIntervalMs, repeatIntervalMs: options.repeatLogIntervalMs });
+    const reporter = combineObservers([metrics, status, collectionLog], (error) => log('error', `observer failed: ${describe(error)}`));
     status.setCondition('configuration', true);
     // Custom detections were validated with the configuration; building them again cannot fail on their SQL.
     const registry = new DetectionRegistry({
@@ -112,13 +121,14 @@ export async function startExporter(fullConfig: ExporterConfig, options: StartEx
     if (otlp !== undefined) {
       log('info', `OpenTelemetry logs go to ${otlp.endpoint.url.href} (${otlp.endpoint.protocol}, endpoint from ${otlp.endpoint.urlSource})`);
     }
-    const sinks = [metrics.sink, ...(otlp === undefined ? [] : [otlp]), ...(options.sinks ?? [])];
+    const sinks = [metrics.sink, ...(otlp === undefined ? [] : [otlp]), ...(options.sinks ?? []), collectionLog.findingsSink];
     const retentionSeconds = retentionSecondsFor(config);
     const pipeline = new DeliveryPipeline({
       store,
       sinks,
       now: () => new Date(),
       retentionSeconds: () => retentionSeconds,
+      onHousekeepingError: (error) => collectionLog.housekeepingFailed(describeFailure(error, 'state')),
       // One pipeline batch per OTLP request at most: a crash between the collector's acknowledgement and the commit
       // then re-sends at most one request's records per stream.
       ...(otlp === undefined ? {} : { batchSize: Math.min(500, config.otlp?.maxBatch ?? 500) }),
@@ -166,14 +176,18 @@ export async function startExporter(fullConfig: ExporterConfig, options: StartEx
       };
       const collectSources = createSources(account, { riskyQueryRules: riskyQueryRulesFor(detections) });
       const { sources, intervalSeconds } = withDetectionSources(account, collectSources, detections, evaluation);
-      const contextFactory = (_source: Source, scope: CycleScope): SourceContext => ({
-        account,
-        client: accountClient.client,
-        snowflakeNow: scope.snowflakeNow,
-        signal: scope.signal,
-        ...pipeline.forAccount(account.name, scope.signal),
-        publishPosture: (snapshot) => reporter.publishPosture(snapshot),
-      });
+      const contextFactory = (_source: Source, scope: CycleScope): SourceContext => {
+        collectionLog.sourceStarted(account.name);
+        return {
+          account,
+          client: accountClient.client,
+          snowflakeNow: scope.snowflakeNow,
+          signal: scope.signal,
+          ...pipeline.forAccount(account.name, scope.signal),
+          publishPosture: (snapshot) => reporter.publishPosture(snapshot),
+          reportProgress: (stream, rows) => collectionLog.progress(account.name, stream, rows),
+        };
+      };
       return { account, client: accountClient.client, sources, intervalSeconds, contextFactory, meter };
     });
     // Hands the heap pages a burst of cycles used back to the operating system once every cycle has ended (only when
@@ -190,8 +204,8 @@ export async function startExporter(fullConfig: ExporterConfig, options: StartEx
           log('error', `observer failed: ${describe(error)}`);
         }
       },
-      cycleFinished: (account, outcome, seconds) => {
-        reporter.cycleFinished(account, outcome, seconds);
+      cycleFinished: (account, outcome, seconds, failure) => {
+        reporter.cycleFinished(account, outcome, seconds, failure);
         memory.cycleFinished();
       },
     };

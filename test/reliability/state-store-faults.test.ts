@@ -1,7 +1,8 @@
 // Reliability, the state store in trouble: its file write-locked by another process's connection, and its disk full
 // (a real, small tmpfs filled up), each for several cycles while rows keep surfacing. The exporter reports it (source
-// errors of kind "state"), keeps serving /metrics, moves no watermark it could not record, and once the store
-// writes again catches up in the same process: every event the emulator holds downstream, none twice.
+// errors of kind "state", and a warning in its log with the store's code), keeps serving /metrics, moves no
+// watermark it could not record, and once the store writes again catches up in the same process: every event the
+// emulator holds downstream, none twice.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
@@ -22,8 +23,13 @@ const stateErrors = (text: string): number =>
     .filter((sample) => sample.name === 'snowflake_risk_source_errors_total' && sample.labels.kind === 'state')
     .reduce((sum, sample) => sum + sample.value, 0);
 
-/** Cycles while the store cannot write: each reports a state error, /metrics answers, no cycle ends ok. */
-async function cyclesWhileBroken(rig: Rig, rounds: number): Promise<string[]> {
+/**
+ * Cycles while the store cannot write: each reports a state error, /metrics answers, no cycle ends ok, and the log
+ * says so: a warning naming the source, the kind and the store's code (`code`), never more than one per source and
+ * cycle.
+ */
+async function cyclesWhileBroken(rig: Rig, rounds: number, code: string): Promise<string[]> {
+  const logged = rig.logs.length;
   const outcomes: string[] = [];
   for (let round = 0; round < rounds; round++) {
     await rig.fresh(30, 10);
@@ -32,6 +38,17 @@ async function cyclesWhileBroken(rig: Rig, rounds: number): Promise<string[]> {
   }
   assert.ok(stateErrors(await rig.scrape()) > 0, '/metrics answers and counts state errors');
   assert.ok(outcomes.every((outcome) => outcome !== 'ok'), `no cycle ends ok while the store cannot write: ${outcomes.join(', ')}`);
+  const warnings = rig.logs.slice(logged).filter((line) => line.startsWith('warn ') && line.includes(`state, ${code}: `));
+  assert.ok(
+    warnings.some((line) => new RegExp(`^warn account ${rig.account.name}: source (query_history|login_history) failed: state, ${code}: `).test(line)),
+    `the log names the failing stream and the store's code: ${rig.logs.slice(logged).join('\n')}`,
+  );
+  const perSource = new Map<string, number>();
+  for (const line of warnings) {
+    const source = /: source (\S+) failed: /.exec(line)?.[1];
+    if (source !== undefined) perSource.set(source, (perSource.get(source) ?? 0) + 1);
+  }
+  assert.ok([...perSource.values()].every((count) => count <= rounds), `at most one warning per source and cycle: ${JSON.stringify([...perSource])}`);
   return outcomes;
 }
 
@@ -51,7 +68,7 @@ it('state file write-locked by another connection for several cycles: reported, 
   other.exec('BEGIN EXCLUSIVE');
   let outcomes: string[];
   try {
-    outcomes = await cyclesWhileBroken(rig, LOCKED_CYCLES);
+    outcomes = await cyclesWhileBroken(rig, LOCKED_CYCLES, 'STATE_LOCKED');
   } finally {
     other.exec('ROLLBACK');
     other.close();
@@ -99,7 +116,7 @@ it('state store on a full disk for several cycles: reported, metrics served, the
   writeFileSync(filler, Buffer.alloc(free()));
   let outcomes: string[];
   try {
-    outcomes = await cyclesWhileBroken(rig, 2);
+    outcomes = await cyclesWhileBroken(rig, 2, 'STATE_FULL');
   } finally {
     rmSync(filler);
   }

@@ -218,6 +218,37 @@ accounts:
     assert.match(outcome.stderr, /SIGTERM received: stopping/);
   });
 
+  test('no configuration and an invalid SNOWFLAKE_RISK_EXPORTER_* override: the demo exits 2 with the problem instead of hanging', { timeout: 90_000 }, async () => {
+    const run = startCli([], { SNOWFLAKE_RISK_EXPORTER_LOG__LEVEL: 'loud' });
+    const outcome = await run.done;
+    assert.equal(outcome.code, 2);
+    assert.match(outcome.stderr, /the embedded demo cannot start: configuration .* has 1 problem:/);
+    assert.match(outcome.stderr, /- log\.level \(from SNOWFLAKE_RISK_EXPORTER_LOG__LEVEL\): expected one of/);
+    assert.doesNotMatch(outcome.stderr, /unexpected failure/);
+  });
+
+  test('a state file that is not a database: one JSON error line with the store\'s code, exit 1, none of the file', async () => {
+    const statePath = join(dir, 'corrupt-state.db');
+    writeFileSync(statePath, 'these bytes are not a database and must not be quoted. '.repeat(200));
+    const config = join(dir, 'corrupt-state.yaml');
+    writeFileSync(
+      config,
+      `server: { listen: "127.0.0.1:0" }
+state: { path: ${JSON.stringify(statePath)} }
+accounts:
+  - { name: emu, account: xy12345, endpoint: "http://127.0.0.1:9", role: R, warehouse: W, auth: { method: pat, token: "env:CLI_PAT" } }
+`,
+    );
+    const result = await cli(['--config', config], SECRETS);
+    assert.equal(result.code, 1);
+    const lines = result.stderr.split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as Record<string, unknown>);
+    const failure = lines.find((line) => line.level === 'error');
+    assert.ok(failure !== undefined, result.stderr);
+    assert.match(String(failure.msg), /^could not start: StateStoreError: state store open failed \(corrupt\)/);
+    assert.equal(failure.code, 'STATE_CORRUPT');
+    assert.ok(!result.stderr.includes('must not be quoted'));
+  });
+
   test('--check-config without a configuration: exit 2, says how to give one', async () => {
     const result = await cli(['--check-config']);
     assert.equal(result.code, 2);

@@ -23,6 +23,8 @@ export interface StreamOptions {
 export const DEFAULT_BACKFILL_SECONDS = 24 * 3600;
 export const DEFAULT_OVERLAP_MARGIN_SECONDS = 15 * 60;
 export const DEFAULT_CHUNK_SIZE = 1000;
+/** Rows between two progress reports of a run (the log keeps at most one line every few seconds of them). */
+const PROGRESS_EVERY_ROWS = 1000;
 
 export interface ResolvedStreamOptions {
   readonly backfillSeconds: number;
@@ -141,6 +143,7 @@ export async function runStream(
       if (time !== null && (newest === undefined || time > newest)) newest = time;
       for (const event of statement.map(row)) buffer.push(event);
       if (buffer.length >= options.chunkSize) await flush();
+      if (rows % PROGRESS_EVERY_ROWS === 0) context.reportProgress?.(stream, rows);
     }
   }
   if (available === 0 && firstUnavailable !== undefined) throw firstUnavailable;

@@ -31,13 +31,14 @@ export function combineObservers(
   };
   return {
     sourceSucceeded: (outcome) => each((l) => l.sourceSucceeded(outcome)),
-    sourceFailed: (account, source, kind, at) => each((l) => l.sourceFailed(account, source, kind, at)),
+    sourceFailed: (account, source, kind, at, failure) => each((l) => l.sourceFailed(account, source, kind, at, failure)),
     sourceSkipped: (account, source, reason, detail) => each((l) => l.sourceSkipped(account, source, reason, detail)),
-    cycleFinished: (account, outcome, duration) => each((l) => l.cycleFinished(account, outcome, duration)),
+    cycleFinished: (account, outcome, duration, failure) => each((l) => l.cycleFinished(account, outcome, duration, failure)),
     cost: (cost) => each((l) => l.cost(cost)),
     budgetState: (account, today, budget, exhausted) => each((l) => l.budgetState(account, today, budget, exhausted)),
     accountUp: (account, up) => each((l) => l.accountUp(account, up)),
     sqlApiEvent: (account, event) => each((l) => l.sqlApiEvent(account, event)),
+    operationFailed: (account, operation, failure) => each((l) => l.operationFailed?.(account, operation, failure)),
     publishPosture: (snapshot) => each((l) => l.publishPosture?.(snapshot)),
   };
 }

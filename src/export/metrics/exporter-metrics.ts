@@ -137,15 +137,15 @@ export function createExporterMetrics(options: ExporterMetricsOptions): Exporter
       observer.sourceSucceeded(outcome);
       detectionMetrics.ran(outcome.account, outcome.source, new Date(outcome.startedAt.getTime() + outcome.durationSeconds * 1000));
     },
-    sourceFailed: (account, source, kind, at) => {
-      observer.sourceFailed(account, source, kind, at);
+    sourceFailed: (account, source, kind, at, failure) => {
+      observer.sourceFailed(account, source, kind, at, failure);
       detectionMetrics.failed(account, source);
     },
     sourceSkipped: (account, source, reason, detail) => {
       observer.sourceSkipped(account, source, reason, detail);
       if (reason === 'unavailable') detectionMetrics.unavailable(account, source);
     },
-    cycleFinished: (account, outcome, duration) => observer.cycleFinished(account, outcome, duration),
+    cycleFinished: (account, outcome, duration, failure) => observer.cycleFinished(account, outcome, duration, failure),
     cost: (cost) => observer.cost(cost),
     budgetState: (account, today, budget, exhausted) => observer.budgetState(account, today, budget, exhausted),
     accountUp: (account, up) => observer.accountUp(account, up),

@@ -2,7 +2,7 @@
 // took, what it read, what failed, what it cost. These instrument the exporter's own work directly (allowed by the
 // Prometheus exporter guidelines); nothing here is computed on scrape, and nothing here ever touches Snowflake.
 import { Counter, Gauge, type Registry } from 'prom-client';
-import type { CollectionObserver, CycleCost, SourceErrorKind, SourceOutcome } from '../../collect/observer.ts';
+import { SOURCE_ERROR_KINDS, type CollectionObserver, type CycleCost, type CycleFailure, type FailureDetail, type SourceErrorKind, type SourceOutcome } from '../../collect/observer.ts';
 import type { SqlApiEvent } from '../../snowflake/sqlapi/index.ts';
 import { CYCLE_OUTCOMES, statusClass, type Vocabularies } from './labels.ts';
 import { NAMESPACE } from './namespace.ts';
@@ -32,6 +32,7 @@ export class SelfMetrics implements CollectionObserver {
   readonly #sourceLag: Gauge<'account' | 'source'>;
   readonly #sourceDeferred: Counter<'account' | 'source' | 'reason'>;
   readonly #cycles: Counter<'account' | 'outcome'>;
+  readonly #cycleFailures: Counter<'account' | 'kind'>;
   readonly #cycleDuration: Gauge<'account'>;
   readonly #statements: Counter<'account'>;
   readonly #resultBytes: Counter<'account'>;
@@ -100,6 +101,12 @@ export class SelfMetrics implements CollectionObserver {
       ['account', 'source', 'reason'],
     );
     this.#cycles = counter('cycles_total', 'Collection cycles that ended, by outcome.', ['account', 'outcome']);
+    this.#cycleFailures = counter(
+      'cycle_failures_total',
+      'Collection cycles that failed as a whole, by error kind: the cycle could not start (authentication, token ' +
+        'endpoint, Snowflake\'s clock) or every source that ran failed (then the most frequent kind among them).',
+      ['account', 'kind'],
+    );
     this.#cycleDuration = gauge(
       'cycle_duration_seconds',
       'Duration of the account\'s last collection cycle.',
@@ -151,6 +158,7 @@ export class SelfMetrics implements CollectionObserver {
     for (const account of vocab.account.values) {
       this.#up.set({ account }, 0);
       for (const outcome of CYCLE_OUTCOMES) this.#cycles.inc({ account, outcome }, 0);
+      for (const kind of SOURCE_ERROR_KINDS) this.#cycleFailures.inc({ account, kind }, 0);
       for (const metric of [this.#statements, this.#resultBytes, this.#warehouseSeconds, this.#credits]) {
         metric.inc({ account }, 0);
       }
@@ -206,7 +214,7 @@ export class SelfMetrics implements CollectionObserver {
     });
   }
 
-  sourceFailed(account: string, source: string, kind: SourceErrorKind, _at: Date): void {
+  sourceFailed(account: string, source: string, kind: SourceErrorKind, _at: Date, _failure?: FailureDetail): void {
     this.#guard(() => {
       const labels = this.#labels(account, source);
       this.#sourceRuns.inc(labels);
@@ -222,10 +230,11 @@ export class SelfMetrics implements CollectionObserver {
     });
   }
 
-  cycleFinished(account: string, outcome: 'ok' | 'partial' | 'failed' | 'cancelled', durationSeconds: number): void {
+  cycleFinished(account: string, outcome: 'ok' | 'partial' | 'failed' | 'cancelled', durationSeconds: number, failure?: CycleFailure): void {
     this.#guard(() => {
       const accountLabel = this.#vocab.account.label(account);
       this.#cycles.inc({ account: accountLabel, outcome: this.#vocab.cycleOutcome.label(outcome) });
+      if (outcome === 'failed') this.#cycleFailures.inc({ account: accountLabel, kind: this.#vocab.errorKind.label(failure?.kind ?? 'internal') });
       const duration = amount(durationSeconds);
       if (duration !== undefined) this.#cycleDuration.set({ account: accountLabel }, duration);
     });

@@ -70,6 +70,10 @@ export type SqlApiEvent =
       readonly status: number | undefined;
       readonly errorCode: string | undefined;
       readonly durationMs: number;
+      /** The statement the request is about (status, partition and cancel requests). */
+      readonly statementHandle?: string | undefined;
+      /** Which partition a partition request fetched. */
+      readonly partition?: number | undefined;
     }
   | {
       readonly type: 'retry';
@@ -78,8 +82,24 @@ export type SqlApiEvent =
       readonly status: number | undefined;
       readonly attempt: number;
       readonly delayMs: number;
+      /** Snowflake's code in the answer being retried (429 bodies carry 390505, say). */
+      readonly snowflakeCode?: string | undefined;
+      readonly statementHandle?: string | undefined;
     }
-  | { readonly type: 'cancel'; readonly statementHandle: string; readonly ok: boolean };
+  | { readonly type: 'cancel'; readonly statementHandle: string; readonly ok: boolean }
+  | {
+      /**
+       * A statement got its handle: 'running' when Snowflake answered the submit with 202 (the client polls it),
+       * 'done' when its result is there, with its row and partition counts.
+       */
+      readonly type: 'statement';
+      readonly state: 'running' | 'done';
+      readonly statementHandle: string;
+      /** The requestId the client sent (QUERY_HISTORY does not show it; the handle is the QUERY_ID). */
+      readonly requestId: string | undefined;
+      readonly rows?: number | undefined;
+      readonly partitions?: number | undefined;
+    };
 
 export type RequestKind = 'submit' | 'status' | 'partition' | 'cancel';
 
@@ -128,6 +148,8 @@ interface RequestSpec {
   readonly return429?: boolean;
   /** Called just before each attempt goes on the wire. */
   readonly onSend?: () => void;
+  /** For the request event of a partition request. */
+  readonly partition?: number;
 }
 
 type Submitted = { readonly done: ResultSetEnvelope } | { readonly running: string };
@@ -306,6 +328,7 @@ export class SqlApiClient {
       throw this.#publicStop(error, ctx);
     }
     if ('done' in submitted) return submitted.done;
+    this.#emit({ type: 'statement', state: 'running', statementHandle: submitted.running, requestId: ctx.requestId });
     return this.#followStatement(submitted.running, ctx, 1);
   }
 
@@ -419,10 +442,11 @@ export class SqlApiClient {
   #resultOf(envelope: ResultSetEnvelope, ctx: CallContext): StatementResult {
     const handle = envelope.statementHandle;
     const rowsCtx: CallContext = { ...ctx, statementHandle: handle };
+    this.#emit({ type: 'statement', state: 'done', statementHandle: handle, requestId: ctx.requestId, rows: envelope.numRows, partitions: envelope.partitionInfo.length });
     return new StatementResult(envelope, ctx.requestId ?? '', async (index) => {
       try {
         const answer = await this.#request(
-          { kind: 'partition', method: 'GET', path: this.#statementPath(handle), query: { partition: String(index) } },
+          { kind: 'partition', method: 'GET', path: this.#statementPath(handle), query: { partition: String(index) }, partition: index },
           rowsCtx,
         );
         const details = this.#details(rowsCtx, answer);
@@ -444,6 +468,7 @@ export class SqlApiClient {
     const started = this.#now();
     let attempt = 0;
     let renewedToken = false;
+    const where = { statementHandle: ctx.statementHandle, ...(spec.partition === undefined ? {} : { partition: spec.partition }) };
     for (;;) {
       this.#checkStop(ctx);
       attempt++;
@@ -458,6 +483,8 @@ export class SqlApiClient {
       spec.onSend?.();
       let answer: HttpAnswer | undefined;
       let failure: SqlApiError;
+      /** Snowflake's code in a retried answer, for the retry event. */
+      let failureCode: string | undefined;
       let retryAfterMs: number | undefined;
       try {
         answer = await exchange(
@@ -473,7 +500,7 @@ export class SqlApiClient {
           { maxResponseBytes: this.#maxResponseBytes, requestTimeoutMs: this.#requestTimeoutMs },
         );
       } catch (error) {
-        this.#emit({ type: 'request', kind: spec.kind, method: spec.method, status: undefined, errorCode: errorCodeOf(error), durationMs: this.#now() - sentAt });
+        this.#emit({ type: 'request', kind: spec.kind, method: spec.method, status: undefined, errorCode: errorCodeOf(error), durationMs: this.#now() - sentAt, ...where });
         this.#checkStop(ctx);
         if (error instanceof SqlApiError) throw error; // too large, unsupported encoding: repeating will not help
         failure = new NetworkError(`${spec.kind} request failed: ${describeNetworkError(error, token)}`, this.#details(ctx));
@@ -482,7 +509,7 @@ export class SqlApiClient {
       }
 
       if (answer !== undefined) {
-        this.#emit({ type: 'request', kind: spec.kind, method: spec.method, status: answer.status, errorCode: undefined, durationMs: this.#now() - sentAt });
+        this.#emit({ type: 'request', kind: spec.kind, method: spec.method, status: answer.status, errorCode: undefined, durationMs: this.#now() - sentAt, ...where });
         const disposition = dispositionOf(answer.status);
         if (disposition === 'final' || (answer.status === 429 && spec.return429 === true)) return answer;
         if (disposition === 'renew-token') {
@@ -490,10 +517,11 @@ export class SqlApiClient {
           renewedToken = true;
           this.#tokenSource.invalidate(token);
           attempt--; // the renewal is not a backoff attempt
-          this.#emit({ type: 'retry', kind: spec.kind, reason: 'token', status: 401, attempt, delayMs: 0 });
+          this.#emit({ type: 'retry', kind: spec.kind, reason: 'token', status: 401, attempt, delayMs: 0, statementHandle: ctx.statementHandle });
           continue;
         }
         failure = this.#errorFor(answer, ctx);
+        failureCode = failure.snowflakeCode;
         // 500/502/503/504 after a POST: it may have reached the warehouse. 429: it was refused, nothing ran.
         if (spec.kind === 'submit' && answer.status !== 429) onUnknownOutcome?.();
         if (disposition === 'backoff') retryAfterMs = parseRetryAfter(answer.headers['retry-after'], this.#now());
@@ -515,6 +543,8 @@ export class SqlApiClient {
         status: answer?.status,
         attempt,
         delayMs: wait,
+        snowflakeCode: failureCode,
+        statementHandle: ctx.statementHandle,
       });
       await this.#wait(wait, ctx);
     }

@@ -38,6 +38,8 @@ test('the status board keeps the latest outcome of each source, bounded recent c
       lagSeconds: 60,
       lastErrorKind: 'timeout',
       lastErrorAt: at,
+      // Reported without a detail (an observer of an older shape): the kind stands in for the message.
+      lastError: { during: 'source', source: 'query_history', kind: 'timeout', snowflakeCode: undefined, httpStatus: undefined, code: undefined, message: 'failed (timeout)', at },
       unavailable: false,
       unavailableReason: undefined,
       unavailableParts: [],
@@ -52,6 +54,7 @@ test('the status board keeps the latest outcome of each source, bounded recent c
       lagSeconds: undefined,
       lastErrorKind: undefined,
       lastErrorAt: undefined,
+      lastError: undefined,
       unavailable: true,
       unavailableReason: 'SNOWFLAKE.ACCOUNT_USAGE.LOGIN_HISTORY: not available to the role (Snowflake 002003)',
       unavailableParts: [],
@@ -161,4 +164,58 @@ test('a part a source could not read shows on the page with why, and unknown pos
   // The part is back: the flag goes.
   board.sourceSucceeded({ account: 'prod', source: 'auth.suspicious_login', startedAt: at, durationSeconds: 1, rows: 2, delivered: 0, parts: [{ part: 'login_details', available: true }] });
   assert.deepEqual(board.snapshot().accounts[0]?.detections?.[0]?.unavailableParts, []);
+});
+
+test("each account's last error with its codes and why it is down; down accounts first, on the page and in the JSON", () => {
+  const board = new StatusBoard({ accounts: ['prod', 'dev', 'staging'], now: () => at });
+  board.accountUp('prod', true);
+  board.accountUp('staging', true);
+  board.sourceFailed('prod', 'login_history', 'timeout', at, {
+    kind: 'timeout',
+    snowflakeCode: '000630',
+    httpStatus: 408,
+    code: 'SF_STATEMENT_TIMEOUT',
+    message: 'statement timed out (HTTP 408 000630):\nStatement reached its statement or warehouse timeout',
+  });
+  board.cycleFinished('dev', 'failed', 0.1, {
+    kind: 'auth',
+    snowflakeCode: '390144',
+    httpStatus: 401,
+    code: 'SF_AUTHENTICATION_FAILED',
+    message: 'Snowflake rejected the keypair token (HTTP 401 390144) after renewing it once',
+    stage: 'start',
+    at,
+  });
+  board.accountUp('dev', false);
+  board.operationFailed('staging', 'cycle history', { kind: 'state', code: 'STATE_FULL', message: 'state store recordCycle failed (full): database or disk is full' });
+
+  const status = board.snapshot();
+  assert.deepEqual(
+    status.accounts.map((account) => account.name),
+    ['dev', 'prod', 'staging'],
+    'the down account first, the others in configuration order',
+  );
+  assert.deepEqual(status.accounts[0]?.lastError, {
+    during: 'start',
+    source: undefined,
+    kind: 'auth',
+    snowflakeCode: '390144',
+    httpStatus: 401,
+    code: 'SF_AUTHENTICATION_FAILED',
+    message: 'Snowflake rejected the keypair token (HTTP 401 390144) after renewing it once',
+    at,
+  });
+  const prod = status.accounts[1]!;
+  assert.equal(prod.lastError?.during, 'source');
+  assert.equal(prod.lastError?.source, 'login_history');
+  assert.equal(prod.lastError?.message, 'statement timed out (HTTP 408 000630): Statement reached its statement or warehouse timeout', 'one line');
+  assert.equal(prod.sources[0]?.lastError?.snowflakeCode, '000630');
+  assert.equal(status.accounts[2]?.lastError?.during, 'cycle history');
+
+  const page = renderLandingPage(status, { metricsPath: '/metrics' });
+  assert.ok(page.indexOf('Account <code>dev</code>') < page.indexOf('Account <code>prod</code>'), 'down first on the page too');
+  assert.match(page, /<p class="down">Down: the cycle could not start at <time[^>]*>[^<]*<\/time> \(0 s ago\): <strong>auth<\/strong> \(<code>Snowflake 390144, HTTP 401, SF_AUTHENTICATION_FAILED<\/code>\): Snowflake rejected the keypair token/);
+  assert.match(page, /<p class="unknown">Last error: source <code>login_history<\/code> at /);
+  assert.match(page, /<td><strong>timeout<\/strong> \(<code>Snowflake 000630, HTTP 408, SF_STATEMENT_TIMEOUT<\/code>\): statement timed out/);
+  assert.match(page, /Last error: recording the cycle history at .*<strong>state<\/strong> \(<code>STATE_FULL<\/code>\)/);
 });

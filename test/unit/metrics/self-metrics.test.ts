@@ -191,3 +191,20 @@ test('a part of a source that could not be read is 1 until a run reads it again'
   metrics.sourceSucceeded({ ...outcome, parts: [{ part: 'surprise' as 'login_details', available: false }] });
   assert.equal((await scrape(metrics)).samples.get(seriesKey('snowflake_risk_source_part_unavailable', { account: 'prod', source: 'auth.suspicious_login', part: 'other' })), 1);
 });
+
+test('failed cycles are counted by account and kind: the kind that stopped the start, or the one the sources shared', async () => {
+  const metrics = createExporterMetrics({ accounts: ['prod'], processMetrics: false });
+  const fresh = family(await scrape(metrics), 'snowflake_risk_cycle_failures_total');
+  // Every kind of the error vocabulary at 0 from the first scrape, so rate() and absent() work at once.
+  assert.equal(fresh.size, 10);
+  assert.ok([...fresh.values()].every((value) => value === 0));
+  metrics.cycleFinished('prod', 'failed', 0.2, { kind: 'auth', snowflakeCode: '390144', message: 'refused', stage: 'start', at: startedAt });
+  metrics.cycleFinished('prod', 'failed', 3, { kind: 'timeout', message: 'timed out', stage: 'sources', source: 'login_history', at: startedAt });
+  metrics.cycleFinished('prod', 'failed', 3); // no reason given: counted as internal rather than lost
+  metrics.cycleFinished('prod', 'partial', 3);
+  metrics.cycleFinished('prod', 'ok', 3);
+  const exposition = await scrape(metrics);
+  const value = (kind: SourceErrorKind): number | undefined => exposition.samples.get(seriesKey('snowflake_risk_cycle_failures_total', { account: 'prod', kind }));
+  assert.deepEqual([value('auth'), value('timeout'), value('internal'), value('network')], [1, 1, 1, 0]);
+  assert.equal(exposition.type.get('snowflake_risk_cycle_failures_total'), 'counter');
+});

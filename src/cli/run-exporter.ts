@@ -6,6 +6,7 @@
 import { ConfigError, type ExporterConfig } from '../config/index.ts';
 import { createProcessLogger, type ProcessLogger } from '../log/process-logger.ts';
 import { startExporter, type RunningExporter } from '../runtime/exporter.ts';
+import { StateStoreError } from '../state/index.ts';
 import { EXIT } from './usage.ts';
 
 export interface CliOutput {
@@ -37,7 +38,19 @@ const DEFAULT_SHUTDOWN_TIMEOUT_MS = 25_000;
 export const runExporter: RunExporter = async (initial, context) => {
   const logger = context.logger ?? createProcessLogger({ level: initial.log.level });
   const { log } = logger;
-  let running: Running = { exporter: await startExporter(initial, { log }), config: initial };
+  let exporter: RunningExporter;
+  try {
+    exporter = await startExporter(initial, { log });
+  } catch (error) {
+    // A state file the exporter must not use (in use by another exporter, damaged, not writable, from a newer
+    // version) is the operator's to fix, like an invalid configuration: say which file and how, and exit 2.
+    if (error instanceof StateStoreError && error.operation === 'open') {
+      log('error', error.message);
+      return EXIT.usageOrConfig;
+    }
+    throw error;
+  }
+  let running: Running = { exporter, config: initial };
   context.onStarted?.(running.exporter.url);
 
   for await (const signal of context.signals ?? processSignals()) {

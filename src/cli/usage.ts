@@ -6,7 +6,10 @@ export const EXIT = {
   ok: 0,
   /** The exporter failed at run time in a way it could not survive. */
   failure: 1,
-  /** Bad command line or bad configuration (every problem is listed on stderr). */
+  /**
+   * Bad command line or bad configuration (every problem is listed on stderr), or a state file the exporter must not
+   * use: in use by another exporter, damaged, not writable, or written by a newer version (the message says what to do).
+   */
   usageOrConfig: 2,
 } as const;
 
@@ -33,7 +36,7 @@ Environment:
 Exit codes:
   0  configuration valid (--check-config), --help / --version, or stopped by SIGINT / SIGTERM
   1  unrecoverable run-time failure
-  2  bad command line or invalid configuration (every problem is listed)
+  2  bad command line, invalid configuration (every problem is listed), or a state file it must not use (the fix is named)
 
 Configuration reference: README.md, section "Configuration"; example: examples/config.example.yaml
 `;

@@ -20,10 +20,10 @@ import { OtlpLogSink } from '../export/otlp/index.ts';
 import { createHttpApp, startHttpServer, StatusBoard } from '../http/index.ts';
 import { OAuthOnboarding } from '../oauth/index.ts';
 import { createAccountClient, type AccountClient } from '../snowflake/account-client.ts';
-import { openStateStore } from '../state/index.ts';
-import type { StateStore } from '../state/store.ts';
+import { openStateStore, type SqliteStateStore } from '../state/index.ts';
 import { MemoryReleaser } from './memory-release.ts';
 import { PartAvailabilityLog } from './part-availability-log.ts';
+import { StateStoreHealthReport } from './state-store-health.ts';
 
 export interface ExporterLog {
   (level: 'info' | 'warn' | 'error', message: string): void;
@@ -41,6 +41,8 @@ export interface StartExporterOptions {
   readonly extraDetections?: readonly Detection[];
   /** The scheduler's clock (default: the system clock). The reliability suite drives a simulated day with a virtual one. */
   readonly clock?: Clock;
+  /** How often the state file is checked between cycles (deleted or replaced); default 10 s. */
+  readonly stateCheckIntervalMs?: number;
 }
 
 export interface RunningExporter {
@@ -48,7 +50,7 @@ export interface RunningExporter {
   readonly metrics: ExporterMetrics;
   readonly status: StatusBoard;
   readonly scheduler: Scheduler;
-  readonly store: StateStore;
+  readonly store: SqliteStateStore;
   readonly detections: DetectionRegistry;
   /** The OTLP logs sink, when `otlp` is enabled. */
   readonly otlp?: OtlpLogSink | undefined;
@@ -75,6 +77,7 @@ export async function startExporter(fullConfig: ExporterConfig, options: StartEx
   }
   const store = openStateStore({ path: config.state.path });
   const clients: AccountClient[] = [];
+  let storeHealth: StateStoreHealthReport | undefined;
   try {
     const status = new StatusBoard({ accounts: config.accounts.map((account) => account.name) });
     const metrics = createExporterMetrics({ accounts: config.accounts });
@@ -87,6 +90,16 @@ export async function startExporter(fullConfig: ExporterConfig, options: StartEx
       custom: config.customDetections,
     });
     status.setCondition('state_store', true);
+    // From here on a failing state store shows on /readyz, in snowflake_risk_up and in the log.
+    const health = new StateStoreHealthReport({
+      store,
+      status,
+      accountUp: (account, up) => reporter.accountUp(account, up),
+      accounts: config.accounts.map((account) => account.name),
+      log,
+      checkIntervalMs: options.stateCheckIntervalMs,
+    });
+    storeHealth = health;
     // OAuth accounts: encrypted token stores, connection state for metrics and the landing page, consent routes.
     const oauth = new OAuthOnboarding({ config, records: store, registry: metrics.registry, log });
     await oauth.initialise();
@@ -174,6 +187,7 @@ export async function startExporter(fullConfig: ExporterConfig, options: StartEx
     const parts = new PartAvailabilityLog(log);
     const observer: CollectionObserver = {
       ...reporter,
+      accountUp: (account, up) => health.accountUp(account, up),
       sourceSucceeded: (outcome) => {
         reporter.sourceSucceeded(outcome);
         try {
@@ -231,6 +245,7 @@ export async function startExporter(fullConfig: ExporterConfig, options: StartEx
         await Promise.allSettled(clients.map((client) => client.close()));
         await http.close();
         await oauth.close();
+        health.close();
         store.close();
       })();
       return closing;
@@ -238,6 +253,7 @@ export async function startExporter(fullConfig: ExporterConfig, options: StartEx
     return { url, metrics, status, scheduler, store, detections: registry, otlp, oauth, close };
   } catch (error) {
     await Promise.allSettled(clients.map((client) => client.close()));
+    storeHealth?.close();
     store.close();
     throw error;
   }

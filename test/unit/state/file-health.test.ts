@@ -1,9 +1,10 @@
 // The state store's honesty about its file, on real files in temp directories: one process per file (a real second
-// process, and a kill -9 that must not leave the file locked), the integrity check at open (pages of a real database
-// overwritten with garbage), a file deleted or replaced under the open store, and writes the kernel refuses while the
-// store runs (RLIMIT_FSIZE lowered on this very process with prlimit: see test/helpers/state-write-refusal.ts).
+// process, and a kill -9 that must not leave the file locked), the integrity check at open and damage found while
+// running (pages of a real database overwritten with garbage), a file deleted or replaced under the open store, and
+// writes the kernel refuses while the store runs (RLIMIT_FSIZE lowered on this very process with prlimit: see
+// test/helpers/state-write-refusal.ts).
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { copyFileSync, existsSync, openSync, closeSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -109,6 +110,36 @@ test('open refuses a file with damaged pages (PRAGMA quick_check), saying to res
   );
   // Refusing leaves the file as it was, for the operator to restore or inspect.
   assert.ok(existsSync(path));
+});
+
+test('pages damaged under the running store: reported as corrupt, then every operation is refused', (t) => {
+  const path = join(tempStateDir(t), 'state.db');
+  const writer = openStateStore({ path });
+  const idsOf = (batch: number) => Array.from({ length: 1000 }, (_, i) => `query-${batch}-${i}-${'x'.repeat(60)}`);
+  for (let batch = 0; batch < 40; batch++) writer.commit('acct', 'query_history', idsOf(batch), FAR_FUTURE, new Date(Date.UTC(2026, 0, 1, 0, batch)));
+  writer.close();
+  // Reopened, the store's page cache (2 MB) holds only the last pages its integrity check read: the first half of
+  // this 8 MB file is read from disk again. That half is overwritten from ANOTHER process, since closing a descriptor
+  // of the file in this one would drop the store's lock.
+  const store = openStateStore({ path });
+  t.after(() => store.close());
+  const changes: StateStoreHealth[] = [];
+  store.onHealthChange((health) => changes.push(health));
+  const pages = statSync(path).size / 4096;
+  execFileSync(process.execPath, [
+    '-e',
+    `const fs = require('node:fs'); const fd = fs.openSync(${JSON.stringify(path)}, 'r+');
+     for (let page = 1; page < ${Math.floor(pages / 2)}; page++) fs.writeSync(fd, Buffer.alloc(4096, 0x5a), 0, 4096, page * 4096);
+     fs.closeSync(fd);`,
+  ]);
+
+  assert.throws(() => store.filterSeen('acct', 'query_history', idsOf(0)), stateError('corrupt'));
+  assert.deepEqual(changes.map((change) => (change.ok ? 'ok' : change.error.kind)), ['corrupt']);
+  // Nothing more goes into a damaged file, whatever it would touch.
+  assert.throws(() => store.commit('acct', 'login_history', ['l1'], FAR_FUTURE), stateError('corrupt'));
+  assert.throws(() => store.setValue('budget', 'acct', '1'), stateError('corrupt'));
+  const health = store.verify();
+  assert.ok(!health.ok && health.error.kind === 'corrupt');
 });
 
 test('a state file deleted under the open store is refused, not recreated, and moving it back resumes', (t) => {

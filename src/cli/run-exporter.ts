@@ -7,6 +7,7 @@ import { ConfigError, type ExporterConfig } from '../config/index.ts';
 import { oneLine } from '../collect/failure-detail.ts';
 import { createProcessLogger, type ProcessLogger } from '../log/process-logger.ts';
 import { startExporter, type RunningExporter } from '../runtime/exporter.ts';
+import { StateStoreError } from '../state/index.ts';
 import { EXIT } from './usage.ts';
 
 export interface CliOutput {
@@ -45,8 +46,16 @@ export const runExporter: RunExporter = async (initial, context) => {
   try {
     running = { exporter: await startExporter(initial, { log }), config: initial };
   } catch (error) {
-    // Start-up failures (the state file corrupt or unwritable, the listen address taken) go to the log as one
-    // JSON line with their code, like every other failure, and the process exits 1.
+    // What a setting names and only the start can find (a port another process holds) is a configuration problem:
+    // the caller reports it with its path and exits 2.
+    if (error instanceof ConfigError) throw error;
+    // A state file the exporter must not use (in use by another exporter, damaged, not writable, from a newer
+    // version) is the operator's to fix, like an invalid configuration: say which file and how, and exit 2.
+    if (error instanceof StateStoreError && error.operation === 'open') {
+      log('error', error.message, { code: error.code });
+      return EXIT.usageOrConfig;
+    }
+    // Anything else goes to the log as one JSON line with its code, like every other failure, and the process exits 1.
     const code = (error as { code?: unknown } | null)?.code;
     const detail = error instanceof Error ? `${error.name}: ${oneLine(error.message)}` : 'unknown error';
     log('error', `could not start: ${detail}`, typeof code === 'string' ? { code } : {});

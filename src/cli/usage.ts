@@ -8,7 +8,8 @@ export const EXIT = {
   failure: 1,
   /**
    * Bad command line, bad configuration, or a start that fails on what a setting names (a key that does not load, a
-   * state file or listen address that cannot be used): every problem is listed on stderr with its setting.
+   * listen address that cannot be used, a state file in use by another exporter, damaged, not writable or written by
+   * a newer version): every problem is listed on stderr with its setting and what to do.
    */
   usageOrConfig: 2,
 } as const;
@@ -37,7 +38,7 @@ Environment:
 Exit codes:
   0  configuration valid (--check-config), --help / --version, or stopped by SIGINT / SIGTERM
   1  unrecoverable run-time failure
-  2  bad command line, invalid configuration, or a start that fails on a setting (every problem is listed)
+  2  bad command line, invalid configuration, or a start that fails on a setting (every problem is listed, with the fix)
 
 Configuration reference: README.md, section "Configuration"; example: examples/config.example.yaml
 `;

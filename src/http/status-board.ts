@@ -143,6 +143,7 @@ export class StatusBoard implements CollectionObserver, PostureListener, StatusP
   readonly #conditions = new Map<ReadinessCondition, boolean>(
     Object.keys(READINESS_CONDITIONS).map((name) => [name as ReadinessCondition, false]),
   );
+  readonly #reasons = new Map<ReadinessCondition, string>();
 
   constructor(options: StatusBoardOptions) {
     this.#now = options.now ?? (() => new Date());
@@ -196,13 +197,20 @@ export class StatusBoard implements CollectionObserver, PostureListener, StatusP
     this.#oauth = source;
   }
 
-  /** Marks a readiness condition met (or no longer met, e.g. the state store closed on shutdown). */
-  setCondition(condition: ReadinessCondition, met: boolean): void {
+  /**
+   * Marks a readiness condition met (or no longer met, e.g. the state store closed on shutdown or failing); `reason`
+   * replaces the condition's default reason while it is unmet.
+   */
+  setCondition(condition: ReadinessCondition, met: boolean, reason?: string): void {
     this.#conditions.set(condition, met);
+    if (met || reason === undefined) this.#reasons.delete(condition);
+    else this.#reasons.set(condition, reason);
   }
 
   readiness(): Readiness {
-    const reasons = [...this.#conditions].filter(([, met]) => !met).map(([name]) => READINESS_CONDITIONS[name]);
+    const reasons = [...this.#conditions]
+      .filter(([, met]) => !met)
+      .map(([name]) => this.#reasons.get(name) ?? READINESS_CONDITIONS[name]);
     return { ready: reasons.length === 0, reasons };
   }
 

@@ -20,13 +20,13 @@ import { OtlpLogSink } from '../export/otlp/index.ts';
 import { createHttpApp, startHttpServer, StatusBoard } from '../http/index.ts';
 import { OAuthOnboarding } from '../oauth/index.ts';
 import { createAccountClient, type AccountClient } from '../snowflake/account-client.ts';
-import { openStateStore } from '../state/index.ts';
-import type { StateStore } from '../state/store.ts';
+import { openStateStore, type SqliteStateStore } from '../state/index.ts';
 import { describeFailure } from '../collect/failure-detail.ts';
 import { CollectionLog } from './collection-log.ts';
 import { MemoryReleaser } from './memory-release.ts';
 import { PartAvailabilityLog } from './part-availability-log.ts';
 import { startupProblem } from './prestart-checks.ts';
+import { StateStoreHealthReport } from './state-store-health.ts';
 
 /** The process log as the runtime uses it (src/log/process-logger.ts ProcessLog is one): fields are optional. */
 export interface ExporterLog {
@@ -49,6 +49,8 @@ export interface StartExporterOptions {
   readonly progressLogIntervalMs?: number;
   /** Least time between two log lines of one identical, repeating failure (default 15 min; tests change it). */
   readonly repeatLogIntervalMs?: number;
+  /** How often the state file is checked between cycles (deleted or replaced); default 10 s. */
+  readonly stateCheckIntervalMs?: number;
 }
 
 export interface RunningExporter {
@@ -56,7 +58,7 @@ export interface RunningExporter {
   readonly metrics: ExporterMetrics;
   readonly status: StatusBoard;
   readonly scheduler: Scheduler;
-  readonly store: StateStore;
+  readonly store: SqliteStateStore;
   readonly detections: DetectionRegistry;
   /** The OTLP logs sink, when `otlp` is enabled. */
   readonly otlp?: OtlpLogSink | undefined;
@@ -90,6 +92,7 @@ export async function startExporter(fullConfig: ExporterConfig, options: StartEx
     throw startupProblem('state.path', error, fullConfig);
   }
   const clients: AccountClient[] = [];
+  let storeHealth: StateStoreHealthReport | undefined;
   try {
     const status = new StatusBoard({ accounts: config.accounts.map((account) => account.name) });
     const metrics = createExporterMetrics({ accounts: config.accounts });
@@ -104,6 +107,16 @@ export async function startExporter(fullConfig: ExporterConfig, options: StartEx
       custom: config.customDetections,
     });
     status.setCondition('state_store', true);
+    // From here on a failing state store shows on /readyz, in snowflake_risk_up and in the log.
+    const health = new StateStoreHealthReport({
+      store,
+      status,
+      accountUp: (account, up) => reporter.accountUp(account, up),
+      accounts: config.accounts.map((account) => account.name),
+      log,
+      checkIntervalMs: options.stateCheckIntervalMs,
+    });
+    storeHealth = health;
     // OAuth accounts: encrypted token stores, connection state for metrics and the landing page, consent routes.
     const oauth = new OAuthOnboarding({ config, records: store, registry: metrics.registry, log });
     await oauth.initialise();
@@ -196,6 +209,7 @@ export async function startExporter(fullConfig: ExporterConfig, options: StartEx
     const parts = new PartAvailabilityLog(log);
     const observer: CollectionObserver = {
       ...reporter,
+      accountUp: (account, up) => health.accountUp(account, up),
       sourceSucceeded: (outcome) => {
         reporter.sourceSucceeded(outcome);
         try {
@@ -255,6 +269,7 @@ export async function startExporter(fullConfig: ExporterConfig, options: StartEx
         await Promise.allSettled(clients.map((client) => client.close()));
         await http.close();
         await oauth.close();
+        health.close();
         store.close();
       })();
       return closing;
@@ -262,6 +277,7 @@ export async function startExporter(fullConfig: ExporterConfig, options: StartEx
     return { url, metrics, status, scheduler, store, detections: registry, otlp, oauth, close };
   } catch (error) {
     await Promise.allSettled(clients.map((client) => client.close()));
+    storeHealth?.close();
     store.close();
     throw error;
   }

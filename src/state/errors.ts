@@ -9,6 +9,7 @@ export type StateStoreErrorKind =
   | 'readonly' // SQLITE_READONLY / SQLITE_PERM: the file or its directory cannot be written
   | 'corrupt' // SQLITE_CORRUPT / SQLITE_NOTADB: the file is damaged or not a database
   | 'io' // SQLITE_IOERR / SQLITE_CANTOPEN: the operating system refused the read or write
+  | 'deleted' // the file at the configured path is no longer the one the store opened (deleted, or replaced)
   | 'schema' // the file was written by a newer version of the exporter (no downgrade)
   | 'closed' // the store was used after close()
   | 'internal'; // anything else (constraint, misuse): a bug in the exporter
@@ -24,9 +25,12 @@ export class StateStoreError extends Error {
   readonly operation: string;
   /** SQLite's extended result code, when the failure came from SQLite. */
   readonly sqliteCode: number | undefined;
+  /** What went wrong, without the "state store <operation> failed (<kind>)" prefix of `message`. */
+  readonly reason: string;
 
   constructor(kind: StateStoreErrorKind, operation: string, message: string, sqliteCode?: number, cause?: unknown) {
     super(`state store ${operation} failed (${kind}): ${message}`, cause === undefined ? undefined : { cause });
+    this.reason = message;
     this.name = 'StateStoreError';
     this.kind = kind;
     this.errorKind = 'state';

@@ -25,5 +25,6 @@ try {
   store.close();
 } catch (error) {
   outcome.openError = kindOf(error);
+  outcome.openMessage = error instanceof Error ? error.message : String(error);
 }
 process.stdout.write(`${JSON.stringify(outcome)}\n`);

@@ -55,7 +55,7 @@ export class SelfMetrics implements CollectionObserver {
 
     this.#up = gauge(
       'up',
-      'Whether the account could authenticate and run its last collection cycle (1) or not (0); 0 until the first cycle ends.',
+      'Whether the account could authenticate and run its last collection cycle (1) or not (0); 0 until the first cycle ends, and 0 for every account while the state store fails.',
       ['account'],
     );
     this.#sourceLastSuccess = gauge(

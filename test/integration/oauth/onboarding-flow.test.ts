@@ -6,7 +6,6 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
-import { openStateStore } from '../../../src/state/index.ts';
 import { startExporter, type RunningExporter } from '../../../src/runtime/exporter.ts';
 import { Secret } from '../../../src/util/secret.ts';
 import { sampleValue, scrape } from '../../helpers/exporter-harness.ts';
@@ -22,7 +21,6 @@ import {
   oauthFixtureFor,
   outcomeOf,
   startUrl,
-  type OAuthFixture,
 } from './helpers.ts';
 
 async function exporterWith(t: { after: (fn: () => Promise<void>) => void }, config: Parameters<typeof startExporter>[0]): Promise<RunningExporter> {
@@ -39,14 +37,9 @@ function assertNoSecrets(text: string, extra: readonly string[] = []): void {
   assert.doesNotMatch(text, /ver:\d-hint:/, 'an OAuth token leaked');
 }
 
-function sealedRowExists(fixture: OAuthFixture, exporter: RunningExporter): boolean {
-  void exporter;
-  const store = openStateStore({ path: fixture.config().state.path });
-  try {
-    return store.getSealedTokens(OAUTH_ACCOUNT) !== undefined;
-  } finally {
-    store.close();
-  }
+/** Read through the running exporter's own store: it holds the state file exclusively while it runs. */
+function sealedRowExists(exporter: RunningExporter): boolean {
+  return exporter.store.getSealedTokens(OAUTH_ACCOUNT) !== undefined;
 }
 
 test('an account connects through /oauth/start and the callback, then collects with the stored grant', async (t) => {
@@ -104,7 +97,7 @@ test('an account connects through /oauth/start and the callback, then collects w
   assert.match(connected.headers.get('content-security-policy') ?? '', /default-src 'none'/);
   assert.ok(connected.setCookies.some((line) => line.startsWith(`sre_oauth_${OAUTH_ACCOUNT}=;`)), `the state cookie is cleared: ${connected.setCookies.join(' / ')}`);
   assertNoSecrets(connected.text + JSON.stringify([...connected.headers]));
-  assert.ok(sealedRowExists(fixture, exporter));
+  assert.ok(sealedRowExists(exporter));
 
   metrics = await scrape(exporter);
   assert.equal(sampleValue(metrics, 'snowflake_risk_oauth_connected', { account: OAUTH_ACCOUNT }), 1);
@@ -174,7 +167,7 @@ test('denied consent, a missing state and unknown accounts are pages; the accoun
   assert.equal(denied.status, 403);
   assert.equal(outcomeOf(denied.text), 'denied');
   assert.match(denied.text, /answered with Deny/);
-  assert.ok(!sealedRowExists(fixture, exporter));
+  assert.ok(!sealedRowExists(exporter));
   assert.equal(sampleValue(await scrape(exporter), 'snowflake_risk_oauth_connected', { account: OAUTH_ACCOUNT }), 0);
 
   const noState = await browser.get(`${callbackUrl(exporter)}?code=abc`);
@@ -215,7 +208,7 @@ test('an expired authorization code and a wrong client secret say what to do, st
   assert.equal(outcomeOf(expired.text), 'code_rejected');
   assert.match(expired.text, /The authorization code has expired/, "Snowflake's own words are quoted");
   assertNoSecrets(expired.text, [new URL(late).searchParams.get('code') ?? 'no-code']);
-  assert.ok(!sealedRowExists(fixture, exporter));
+  assert.ok(!sealedRowExists(exporter));
 
   // The same account configured with a secret that is not the integration's.
   await exporter.close();
@@ -233,7 +226,7 @@ test('an expired authorization code and a wrong client secret say what to do, st
   assert.equal(outcomeOf(rejected.text), 'client_rejected');
   assert.match(rejected.text, /SYSTEM\$SHOW_OAUTH_CLIENT_SECRETS/);
   assertNoSecrets(rejected.text, [wrongSecret, encodeURIComponent(wrongSecret)]);
-  assert.ok(!sealedRowExists(fixture, misconfigured));
+  assert.ok(!sealedRowExists(misconfigured));
   assert.equal((await fetch(new URL('/healthz', misconfigured.url))).status, 200);
 });
 

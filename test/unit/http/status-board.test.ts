@@ -115,6 +115,12 @@ test('readiness lists every unmet condition and never depends on Snowflake', () 
   assert.deepEqual(board.readiness(), { ready: true, reasons: [] });
   board.setCondition('state_store', false);
   assert.deepEqual(board.readiness(), { ready: false, reasons: ['state store not open'] });
+  // A condition unmet for a reason of its own (the state store failing) says it, until it is met again.
+  board.setCondition('state_store', false, 'state store failing since 2026-01-01T00:00:00.000Z (full in commit)');
+  assert.deepEqual(board.readiness(), { ready: false, reasons: ['state store failing since 2026-01-01T00:00:00.000Z (full in commit)'] });
+  board.setCondition('state_store', true);
+  board.setCondition('state_store', false);
+  assert.deepEqual(board.readiness(), { ready: false, reasons: ['state store not open'] });
 });
 
 test('the landing page renders an empty exporter and a budget note', () => {

@@ -1,6 +1,7 @@
 // The SQLite state store on real files in a temp directory: schema and migrations, durability across reopen,
 // atomic commits, dedupe lookups at scale, expiry, bounded cycle history, key/value, and typed errors produced by
-// real SQLite conditions (a size cap that fills up, a second connection holding the lock, a read-only file, garbage).
+// real SQLite conditions (a size cap that fills up, a read-only file, garbage). The lock, the integrity check, a
+// deleted file and writes refused by the kernel are in file-health.test.ts.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { chmodSync, chownSync, statSync, writeFileSync } from 'node:fs';
@@ -41,11 +42,11 @@ test('opening a new path creates a private directory and file, WAL mode, and eve
   const root = tempStateDir(t);
   const path = join(root, 'nested', 'data', 'state.db');
   const store = openStateStore({ path, now: () => new Date('2026-01-01T00:00:00Z') });
-  t.after(() => store.close());
 
   assert.equal(store.schemaVersion, LATEST_SCHEMA_VERSION);
   assert.equal(statSync(join(root, 'nested', 'data')).mode & 0o777, 0o700);
   assert.equal(statSync(path).mode & 0o777, 0o600);
+  store.close(); // the open store holds the file exclusively: a second connection reads it only after
 
   const raw = new DatabaseSync(path, { readOnly: true });
   t.after(() => raw.close());
@@ -128,36 +129,42 @@ test('a database written by a newer schema version is refused, not downgraded', 
 
 test('a commit that fails midway leaves neither its ids nor its watermark visible', (t) => {
   const path = join(tempStateDir(t), 'state.db');
-  const store = openStateStore({ path });
-  t.after(() => store.close());
-  store.commit('acct', 'query_history', ['before'], FAR_FUTURE, new Date('2026-01-01T00:00:00Z'));
+  const first = openStateStore({ path });
+  first.commit('acct', 'query_history', ['before'], FAR_FUTURE, new Date('2026-01-01T00:00:00Z'));
+  first.close();
 
-  // A real SQLite constraint, added from a second connection: inserting the id 'poison' aborts the statement after
-  // 'a' and 'b' were already written inside the same transaction.
+  // A real SQLite constraint, added while no store holds the file: inserting the id 'poison' aborts the statement
+  // after 'a' and 'b' were already written inside the same transaction.
   const raw = new DatabaseSync(path);
   raw.exec(`CREATE TRIGGER reject_poison BEFORE INSERT ON delivered_ids WHEN NEW.id = 'poison'
             BEGIN SELECT RAISE(ABORT, 'poison id'); END`);
+  raw.close();
 
+  const store = openStateStore({ path });
   assert.throws(
     () => store.commit('acct', 'query_history', ['a', 'b', 'poison', 'c'], FAR_FUTURE, new Date('2026-01-02T00:00:00Z')),
     assertStateError('internal'),
   );
   assert.deepEqual(store.filterSeen('acct', 'query_history', ['a', 'b', 'c', 'before']), new Set(['before']));
   assert.deepEqual(store.getPosition('acct', 'query_history')?.watermark, new Date('2026-01-01T00:00:00Z'));
-  // Another connection sees the same: nothing partial was committed.
-  assert.equal(raw.prepare("SELECT count(*) AS n FROM delivered_ids WHERE id IN ('a', 'b', 'c')").get()?.n, 0);
+  assert.deepEqual(store.health(), { ok: true }, 'a constraint failure is a bug, not a state of the file');
+  store.close();
 
-  raw.exec('DROP TRIGGER reject_poison');
-  raw.close();
-  store.commit('acct', 'query_history', ['a', 'b', 'c'], FAR_FUTURE, new Date('2026-01-02T00:00:00Z'));
-  assert.equal(store.filterSeen('acct', 'query_history', ['a', 'b', 'c']).size, 3);
+  // Another connection sees the same: nothing partial was committed.
+  const check = new DatabaseSync(path);
+  assert.equal(check.prepare("SELECT count(*) AS n FROM delivered_ids WHERE id IN ('a', 'b', 'c')").get()?.n, 0);
+  check.exec('DROP TRIGGER reject_poison');
+  check.close();
+  const again = openStateStore({ path });
+  t.after(() => again.close());
+  again.commit('acct', 'query_history', ['a', 'b', 'c'], FAR_FUTURE, new Date('2026-01-02T00:00:00Z'));
+  assert.equal(again.filterSeen('acct', 'query_history', ['a', 'b', 'c']).size, 3);
 });
 
 test('a full disk (size cap) fails a commit as kind full, atomically, and the store recovers after expiry', (t) => {
   const path = join(tempStateDir(t), 'state.db');
   let now = new Date('2026-01-01T00:00:00Z');
   const store = openStateStore({ path, maxSizeBytes: 256 * 1024, now: () => now });
-  t.after(() => store.close());
 
   const committed: string[] = [];
   let lastWatermark: Date | undefined;
@@ -175,6 +182,8 @@ test('a full disk (size cap) fails a commit as kind full, atomically, and the st
     }
   }
   assertStateError('full')(failure);
+  const health = store.health();
+  assert.ok(!health.ok && health.error.kind === 'full', 'a full store reports itself unhealthy');
   assert.ok(committed.length > 0);
   assert.equal(store.filterSeen('acct', 'query_history', committed).size, committed.length);
   assert.deepEqual(store.getPosition('acct', 'query_history')?.watermark, lastWatermark);
@@ -183,6 +192,8 @@ test('a full disk (size cap) fails a commit as kind full, atomically, and the st
   assert.equal(store.expireSeen(now), committed.length);
   store.commit('acct', 'query_history', ['after-expiry'], new Date('2026-01-04T00:00:00Z'));
   assert.equal(store.filterSeen('acct', 'query_history', ['after-expiry']).size, 1);
+  assert.deepEqual(store.health(), { ok: true }, 'healthy again once a commit succeeds');
+  store.close();
 
   const raw = new DatabaseSync(path, { readOnly: true });
   t.after(() => raw.close());
@@ -249,19 +260,18 @@ test('key/value rows are per namespace and overwritten in place', (t) => {
   assert.equal(store.getValue('oauth', 'other'), undefined);
 });
 
-test('a second connection holding the write lock makes a commit fail as kind locked, then it succeeds', (t) => {
+test('while the store is open no other connection of this process can read or lock the file; after close it can', (t) => {
   const path = join(tempStateDir(t), 'state.db');
   const store = openStateStore({ path, busyTimeoutMs: 50 });
-  t.after(() => store.close());
-  const other = new DatabaseSync(path);
-  t.after(() => other.close());
-  other.exec('BEGIN EXCLUSIVE');
-
-  assert.throws(() => store.commit('acct', 'query_history', ['q1'], FAR_FUTURE, new Date()), assertStateError('locked'));
-  assert.throws(() => store.recordCycle(cycle('acct', 1)), assertStateError('locked'));
-  other.exec('ROLLBACK');
   store.commit('acct', 'query_history', ['q1'], FAR_FUTURE);
-  assert.equal(store.filterSeen('acct', 'query_history', ['q1']).size, 1);
+  const other = new DatabaseSync(path, { timeout: 50 });
+  t.after(() => other.close());
+  assert.throws(() => other.prepare('SELECT count(*) AS n FROM delivered_ids').get(), /database is locked/);
+  assert.throws(() => other.exec('BEGIN EXCLUSIVE'), /database is locked/);
+  store.commit('acct', 'query_history', ['q2'], FAR_FUTURE); // the store itself never waits for anyone
+  assert.deepEqual(store.health(), { ok: true });
+  store.close();
+  assert.equal(other.prepare('SELECT count(*) AS n FROM delivered_ids').get()?.n, 2);
 });
 
 test('a read-only database file and directory fail as kind readonly', (t) => {
@@ -292,9 +302,10 @@ test('a read-only database file and directory fail as kind readonly', (t) => {
     chmodSync(dir, 0o700); // so the temp dir can be removed
   }
   const outcome = JSON.parse(output) as Record<string, unknown>;
-  // SQLite reports it when it first needs to write: at open (the migration check takes the write lock) or, on a
-  // file opened before the volume turned read-only, at the commit. Either way it is typed 'readonly'.
-  assert.ok(outcome.openError === 'readonly' || outcome.commitError === 'readonly', JSON.stringify(outcome));
+  // The store writes at open, so a file it cannot write is refused at start, naming the file and the way out, not at
+  // the first commit after a cycle already sent events downstream.
+  assert.equal(outcome.openError, 'readonly', JSON.stringify(outcome));
+  assert.match(String(outcome.openMessage), new RegExp(`the state file ${path} or its directory cannot be written by this process`));
   assert.notEqual(outcome.committed, true);
 });
 
